@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int().min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
 const positiveMs = z.coerce.number().int().min(1).max(7 * 24 * 3600 * 1000);
 const boolean = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')]);
 
@@ -26,6 +26,23 @@ export const configSchema = z
     fault: z.enum(['after-ingest', 'after-commit']).optional(),
     /** Extra origins (besides the server's own) allowed to call the HTTP API from a browser. */
     allowDevOrigins: boolean.default(false),
+    /** Registers the tiny test referee (`test.*` intents); for tests and development. */
+    testReferee: boolean.default(false),
+    accessTokenTtlSeconds: z.coerce.number().int().min(30).max(86_400).default(900),
+    /** An Ed25519 private JWK shared by every server process; default: a key in the data dir. */
+    accessTokenKey: z.string().min(1).optional(),
+    /** The operator credential; default: a random one in the data directory. */
+    operatorKey: z.string().min(24).optional(),
+    idleUnloadMs: positiveMs.default(30_000),
+    compactEvery: z.coerce.number().int().min(1).max(1_000_000).default(500),
+    maxMessageBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+    messagesPerSecond: z.coerce.number().min(1).max(100_000).default(200),
+    messageBurst: z.coerce.number().int().min(1).max(100_000).default(1000),
+    maxConnectionsPerUser: z.coerce.number().int().min(1).max(10_000).default(64),
+    maxConnectionsPerIp: z.coerce.number().int().min(1).max(100_000).default(512),
+    heartbeatMs: positiveMs.default(15_000),
+    silentTimeoutMs: positiveMs.default(30_000),
+    membershipCacheMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   })
   .refine((config) => (config.tlsCert === undefined) === (config.tlsKey === undefined), {
     message: 'TLS needs both a certificate and a key (PLAZA_TLS_CERT and PLAZA_TLS_KEY, or --tls-cert and --tls-key)',
@@ -46,6 +63,20 @@ const ENVIRONMENT: Record<string, keyof ServerConfigInput> = {
   PLAZA_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   PLAZA_FAULT: 'fault',
   PLAZA_ALLOW_DEV_ORIGINS: 'allowDevOrigins',
+  PLAZA_TEST_REFEREE: 'testReferee',
+  PLAZA_ACCESS_TOKEN_TTL_SECONDS: 'accessTokenTtlSeconds',
+  PLAZA_ACCESS_TOKEN_KEY: 'accessTokenKey',
+  PLAZA_OPERATOR_KEY: 'operatorKey',
+  PLAZA_IDLE_UNLOAD_MS: 'idleUnloadMs',
+  PLAZA_COMPACT_EVERY: 'compactEvery',
+  PLAZA_MAX_MESSAGE_BYTES: 'maxMessageBytes',
+  PLAZA_MESSAGES_PER_SECOND: 'messagesPerSecond',
+  PLAZA_MESSAGE_BURST: 'messageBurst',
+  PLAZA_MAX_CONNECTIONS_PER_USER: 'maxConnectionsPerUser',
+  PLAZA_MAX_CONNECTIONS_PER_IP: 'maxConnectionsPerIp',
+  PLAZA_HEARTBEAT_MS: 'heartbeatMs',
+  PLAZA_SILENT_TIMEOUT_MS: 'silentTimeoutMs',
+  PLAZA_MEMBERSHIP_CACHE_MS: 'membershipCacheMs',
 };
 
 const FLAGS = {
@@ -79,6 +110,13 @@ Flags (each also settable by the environment variable in brackets):
   --tls-key <path>           PEM private key                 [PLAZA_TLS_KEY]
   --log-level <level>        fatal|error|warn|info|debug     [PLAZA_LOG_LEVEL]  default info
   --shutdown-grace-ms <ms>   drain time on SIGTERM           [PLAZA_SHUTDOWN_GRACE_MS] default 5000
+
+Environment only (see README "Configuration" for all of them):
+  PLAZA_ACCESS_TOKEN_TTL_SECONDS (900), PLAZA_IDLE_UNLOAD_MS (30000), PLAZA_COMPACT_EVERY (500),
+  PLAZA_MAX_MESSAGE_BYTES (2 MiB), PLAZA_MESSAGES_PER_SECOND (200), PLAZA_MESSAGE_BURST (1000),
+  PLAZA_MAX_CONNECTIONS_PER_USER (64), PLAZA_MAX_CONNECTIONS_PER_IP (512), PLAZA_HEARTBEAT_MS (15000),
+  PLAZA_SILENT_TIMEOUT_MS (30000), PLAZA_MEMBERSHIP_CACHE_MS (30000), PLAZA_ACCESS_TOKEN_KEY,
+  PLAZA_OPERATOR_KEY, PLAZA_TEST_REFEREE, PLAZA_FAULT (tests only)
 `;
 
 function camel(flag: string): string {

@@ -1,0 +1,464 @@
+/**
+ * Decides intents exactly once, in arrival order, serialized per (tenant, referee):
+ * 1. ingest (see `ingest.ts`): a new intent is copied to the pending table in the same store
+ *    transaction as the update that carried it;
+ * 2. decide: the referee runs synchronously on loaded rooms and everything it wrote is committed
+ *    in one store transaction, keyed by (tenant, user, intent id);
+ * 3. publish: the updates go out only after the commit.
+ * Deadlines are store rows, re-armed at start, fired on the same queues with no client needed.
+ */
+import * as Y from 'yjs';
+import { INBOX_DECISIONS, parseIntent, type Decision, type DecisionReason, type IntentEnvelope } from '../../../shared/sync/intents.ts';
+import { monthKey, roomNames } from '../../../shared/sync/rooms.ts';
+import type { Directory } from '../auth/directory.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Room } from '../rooms/room.ts';
+import type { RoomManager } from '../rooms/room-manager.ts';
+import { AlreadyDecidedError, type DeadlineRow, type DecisionCommit, type DecisionRow, type LedgerRow, type PendingIntent, type Store } from '../store/types.ts';
+import type { Author, Deadline, DecideContext, Outcome, Referee, RefereeTask } from './referee.ts';
+
+export const SYSTEM_QUEUE = '_system';
+export const ARCHIVE_QUEUE = '_archive';
+const BATCH = 50;
+const RETRY_MS = 1000;
+
+export type FaultPoint = 'after-ingest' | 'after-commit';
+
+export interface RunnerOptions {
+  readonly store: Store;
+  readonly rooms: RoomManager;
+  readonly directory: Directory;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => number;
+  readonly fault?: FaultPoint;
+  /** How often "the server is alive" is recorded, to measure downtime after a crash. */
+  readonly aliveEveryMs: number;
+}
+
+export interface PresenceSource {
+  rttOf(tenant: string, user: string): number | null;
+  isConnected(room: string, user: string): boolean;
+}
+
+interface Job<T> {
+  readonly tenant: string;
+  readonly referee: string;
+  readonly rooms: readonly string[];
+  readonly consumed?: readonly number[];
+  readonly deadlinesCleared?: readonly string[];
+  readonly afterCommitFault?: boolean;
+  run(context: DecideContext, decisions: DecisionRow[]): T;
+}
+
+export class IntentRunner {
+  private readonly options: RunnerOptions;
+  private readonly referees = new Map<string, Referee>();
+  private readonly byKind = new Map<string, Referee>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly drainRequested = new Set<string>();
+  private readonly deadlineAt = new Map<string, DeadlineRow>();
+  /** Deadlines taken off the schedule and waiting on their queue to fire. */
+  private readonly firing = new Map<string, DeadlineRow>();
+  private deadlineTimer: ReturnType<typeof setTimeout> | null = null;
+  private aliveTimer: ReturnType<typeof setInterval> | null = null;
+  private stopped = false;
+  presence: PresenceSource = { rttOf: () => null, isConnected: () => false };
+
+  constructor(options: RunnerOptions) {
+    this.options = options;
+  }
+
+  register(referee: Referee): void {
+    if (this.referees.has(referee.name)) throw new Error(`referee ${referee.name} registered twice`);
+    this.referees.set(referee.name, referee);
+    for (const kind of referee.intentKinds) {
+      if (this.byKind.has(kind)) throw new Error(`intent kind ${kind} has two referees`);
+      this.byKind.set(kind, referee);
+    }
+  }
+
+  refereeFor(kind: string): Referee | undefined {
+    return this.byKind.get(kind);
+  }
+
+  refereeNamed(name: string): Referee | undefined {
+    return this.referees.get(name);
+  }
+
+  /** Re-arms deadlines (after referees shift them by the downtime) and decides what waited. */
+  async start(): Promise<void> {
+    const { store, now, logger } = this.options;
+    const lastAlive = Number((await store.serverState.get('last-alive')) ?? '0');
+    const startedAt = now();
+    const downtimeMs = lastAlive > 0 ? Math.max(0, startedAt - lastAlive) : 0;
+    await store.serverState.set('last-alive', String(startedAt));
+    for (const referee of this.referees.values()) {
+      await referee.start?.({
+        now: startedAt,
+        downtimeMs,
+        logger,
+        shiftDeadlines: async (filter, byMs) => {
+          const shifted = (await store.deadlines.all())
+            .filter((row) => row.referee === referee.name && filter(toDeadline(row)))
+            .map((row) => ({ ...row, fireAt: row.fireAt + byMs }));
+          if (shifted.length > 0) await store.intents.commit({ updates: [], decisions: [], consumed: [], deadlinesSet: shifted, deadlinesCleared: [], ledger: [] });
+        },
+      });
+    }
+    for (const row of await store.deadlines.all()) this.deadlineAt.set(row.id, row);
+    this.armDeadlines();
+    for (const queue of await store.intents.pendingQueues()) this.schedule(queue.tenant, queue.referee);
+    this.aliveTimer = setInterval(() => void store.serverState.set('last-alive', String(this.options.now())).catch(() => undefined), this.options.aliveEveryMs);
+    this.aliveTimer.unref();
+    if (downtimeMs > 0) logger.info({ downtimeMs }, 'resumed after downtime; clocks were not charged for it');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    if (this.aliveTimer) clearInterval(this.aliveTimer);
+    await Promise.allSettled([...this.queues.values()]);
+    await this.options.store.serverState.set('last-alive', String(this.options.now())).catch(() => undefined);
+  }
+
+  private enqueue<T>(key: string, job: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(job, job);
+    const settled = next.catch(() => undefined);
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return next;
+  }
+
+  /** Asks for the pending intents of (tenant, referee) to be decided; repeated asks coalesce. */
+  schedule(tenant: string, referee: string): void {
+    if (this.stopped) return;
+    const key = `${tenant}\u0000${referee}`;
+    if (this.drainRequested.has(key)) return;
+    this.drainRequested.add(key);
+    void this.enqueue(key, async () => {
+      this.drainRequested.delete(key);
+      await this.drain(tenant, referee);
+    }).catch((error: unknown) => {
+      this.options.logger.error({ err: error, tenant, referee }, 'deciding failed; retrying soon');
+      setTimeout(() => this.schedule(tenant, referee), RETRY_MS).unref();
+    });
+  }
+
+  /** Runs server-initiated work on a referee's queue, committed like a decision. */
+  task<T>(tenant: string, referee: string, task: RefereeTask<T>): Promise<T> {
+    return this.enqueue(`${tenant}\u0000${referee}`, () => this.commitJob({ tenant, referee, rooms: task.rooms, run: (context) => task.run(context) }));
+  }
+
+  private async drain(tenant: string, refereeName: string): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const rows = await this.options.store.intents.pending(tenant, refereeName, BATCH);
+      if (rows.length === 0) return;
+      for (const row of rows) await this.decideOne(row);
+      this.options.metrics.intentsPending.set(await this.options.store.intents.countPending());
+    }
+  }
+
+  private async author(tenant: string, user: string): Promise<Author | null> {
+    const role = await this.options.directory.role(tenant, user);
+    if (role === null) return null;
+    const record = await this.options.directory.user(user);
+    if (!record || record.deletedAt !== null) return null;
+    return { tenant, user, role, name: record.displayName, kind: record.kind };
+  }
+
+  private async decideOne(row: PendingIntent): Promise<void> {
+    const now = this.options.now();
+    const referee = this.referees.get(row.referee);
+    const parsed = row.envelope === null ? null : parseIntent(JSON.parse(row.envelope) as unknown);
+    const intent = parsed?.ok ? parsed.value : null;
+    const kind = intent?.kind ?? row.kind;
+    let verdict: Outcome | { status: 'invalid' | 'expired'; reason: DecisionReason } | null = null;
+    const author = await this.author(row.tenant, row.user);
+    let rooms: readonly string[] = [];
+    if (row.problem !== null || intent === null) {
+      verdict = { status: 'invalid', reason: { code: 'malformed', message: row.problem ?? (parsed && !parsed.ok ? parsed.error.message : 'malformed request') } };
+    } else if (author === null) {
+      verdict = { status: 'rejected', reason: { code: 'not-a-member', message: 'you are no longer a member of this community' } };
+    } else if (intent.expiresAt < now) {
+      verdict = { status: 'expired', reason: { code: 'expired', message: 'this request reached the server too late and was not applied' } };
+    } else if (!referee || !referee.intentKinds.includes(intent.kind)) {
+      verdict = { status: 'invalid', reason: { code: 'unknown-kind', message: `this server does not handle "${intent.kind}" requests; update the app or the server` } };
+    } else {
+      try {
+        rooms = await referee.roomsFor(intent, author);
+      } catch (error) {
+        this.options.logger.warn({ err: error, kind }, 'referee could not name the rooms of an intent');
+        verdict = { status: 'invalid', reason: { code: 'invalid', message: 'this request could not be read' } };
+      }
+    }
+    const inbox = roomNames.inbox(row.tenant, row.user);
+    const decide = (context: DecideContext): Decision => {
+      let outcome: Outcome | { status: 'invalid' | 'expired'; reason: DecisionReason } | null = verdict;
+      if (outcome === null) {
+        try {
+          outcome = referee!.decide(intent!, author!, context);
+        } catch (error) {
+          // A referee bug must not half-write rooms: rethrow so the runner evicts them.
+          throw new RefereeCrash(error);
+        }
+      }
+      return decisionFor(row.intentId, kind, outcome!, now);
+    };
+    const commitDecision = (decide: (context: DecideContext) => Decision, roomList: readonly string[]) =>
+      this.commitJob({
+        tenant: row.tenant,
+        referee: row.referee,
+        rooms: [inbox, ...roomList.filter((room) => room !== inbox)],
+        consumed: [row.arrival],
+        afterCommitFault: true,
+        run: (context, decisions) => {
+          const decision = decide(context);
+          context.write(inbox, (doc) => doc.getMap(INBOX_DECISIONS).set(row.intentId, decision));
+          decisions.push({ tenant: row.tenant, user: row.user, intentId: row.intentId, kind, status: decision.status, decision: JSON.stringify(decision), decidedAt: decision.decidedAt });
+          this.options.metrics.intentsDecided.inc({ referee: row.referee, status: decision.status });
+          return decision;
+        },
+      });
+    try {
+      await commitDecision(decide, rooms);
+    } catch (error) {
+      if (error instanceof AlreadyDecidedError) {
+        await this.options.store.intents.commit({ updates: [], decisions: [], consumed: [row.arrival], deadlinesSet: [], deadlinesCleared: [], ledger: [] });
+        return;
+      }
+      if (!(error instanceof RefereeCrash)) throw error;
+      this.options.logger.error({ err: error.cause, kind, intent: row.intentId }, 'referee failed on an intent; it is decided invalid');
+      await commitDecision(() => decisionFor(row.intentId, kind, { status: 'invalid', reason: { code: 'internal', message: 'the server could not process this request' } }, now), []);
+    }
+  }
+
+  private async commitJob<T>(job: Job<T>): Promise<T> {
+    const { rooms: manager, store, logger } = this.options;
+    const loaded: Room[] = [];
+    try {
+      for (const name of new Set(job.rooms)) {
+        const room = await manager.acquire(name);
+        manager.hold(room);
+        loaded.push(room);
+      }
+    } catch (error) {
+      for (const room of loaded) manager.unhold(room);
+      throw error;
+    }
+    const origin = { kind: 'referee' as const, referee: job.referee };
+    const captured = new Map<Room, Uint8Array[]>();
+    const listeners = loaded.map((room) => {
+      const listener = (update: Uint8Array, updateOrigin: unknown) => {
+        if (updateOrigin !== origin) return;
+        const list = captured.get(room) ?? [];
+        list.push(update);
+        captured.set(room, list);
+      };
+      room.doc.on('update', listener);
+      return () => room.doc.off('update', listener);
+    });
+    const byName = new Map(loaded.map((room) => [room.name, room]));
+    const deadlinesSet: DeadlineRow[] = [];
+    const deadlinesCleared: string[] = [...(job.deadlinesCleared ?? [])];
+    const ledger: LedgerRow[] = [];
+    const decisions: DecisionRow[] = [];
+    const now = this.options.now();
+    const context: DecideContext = {
+      now,
+      tenant: job.tenant,
+      logger,
+      doc: (name) => {
+        const room = byName.get(name);
+        if (!room) throw new Error(`room ${name} was not loaded for this decision`);
+        return room.doc;
+      },
+      write: (name, change) => {
+        const room = byName.get(name);
+        if (!room) throw new Error(`room ${name} was not loaded for this decision`);
+        room.doc.transact(() => change(room.doc), origin);
+      },
+      setDeadline: (deadline) =>
+        deadlinesSet.push({ id: deadline.id, tenant: job.tenant, referee: job.referee, kind: deadline.kind, fireAt: deadline.fireAt, payload: JSON.stringify(deadline.payload ?? null) }),
+      clearDeadline: (id) => deadlinesCleared.push(id),
+      ledger: (row) => ledger.push({ tenant: job.tenant, ...row, at: now }),
+      rttOf: (user) => this.presence.rttOf(job.tenant, user),
+      isConnected: (room, user) => this.presence.isConnected(room, user),
+    };
+    let result: T;
+    try {
+      try {
+        result = job.run(context, decisions);
+      } finally {
+        for (const detach of listeners) detach();
+      }
+      const updates = [...captured].map(([room, list]) => ({ room: room.name, data: list.length === 1 ? list[0]! : Y.mergeUpdates(list), origin }));
+      const batch: DecisionCommit = { updates, decisions, consumed: job.consumed ?? [], deadlinesSet, deadlinesCleared, ledger };
+      const { seqs } = await store.intents.commit(batch);
+      if (job.afterCommitFault && this.options.fault === 'after-commit') {
+        logger.warn('fault point after-commit: killing the server');
+        process.kill(process.pid, 'SIGKILL');
+      }
+      for (const update of updates) {
+        const room = byName.get(update.room)!;
+        room.lastSeq = seqs.get(update.room) ?? room.lastSeq;
+        room.updatesSinceSnapshot += 1;
+        manager.publish(room, update.data);
+      }
+      this.afterDeadlineCommit(deadlinesSet, deadlinesCleared);
+      return result;
+    } catch (error) {
+      // Memory may now hold writes the store does not: drop those rooms so they reload.
+      for (const room of captured.keys()) manager.evict(room.name);
+      throw error;
+    } finally {
+      for (const room of loaded) manager.unhold(room);
+    }
+  }
+
+  // Deadlines ---------------------------------------------------------------------------------
+
+  private afterDeadlineCommit(set: readonly DeadlineRow[], cleared: readonly string[]): void {
+    if (set.length === 0 && cleared.length === 0) return;
+    for (const id of cleared) {
+      this.deadlineAt.delete(id);
+      this.firing.delete(id);
+    }
+    for (const row of set) {
+      this.deadlineAt.set(row.id, row);
+      this.firing.delete(row.id);
+    }
+    this.armDeadlines();
+  }
+
+  private armDeadlines(): void {
+    if (this.stopped) return;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = null;
+    let earliest: DeadlineRow | null = null;
+    for (const row of this.deadlineAt.values()) if (earliest === null || row.fireAt < earliest.fireAt) earliest = row;
+    if (earliest === null) return;
+    const delay = Math.min(Math.max(0, earliest.fireAt - this.options.now()), 3_600_000);
+    this.deadlineTimer = setTimeout(() => this.fireDue(), delay);
+  }
+
+  private fireDue(): void {
+    const now = this.options.now();
+    for (const row of [...this.deadlineAt.values()]) {
+      if (row.fireAt > now) continue;
+      this.deadlineAt.delete(row.id);
+      this.firing.set(row.id, row);
+      void this.enqueue(`${row.tenant}\u0000${row.referee}`, () => this.fire(row)).catch((error: unknown) => {
+        this.options.logger.error({ err: error, deadline: row.id }, 'deadline failed; retrying soon');
+        setTimeout(() => {
+          if (!this.deadlineAt.has(row.id) && !this.firing.has(row.id)) this.deadlineAt.set(row.id, row);
+          this.armDeadlines();
+        }, RETRY_MS).unref();
+      });
+    }
+    this.armDeadlines();
+  }
+
+  private async fire(row: DeadlineRow): Promise<void> {
+    // Cleared or re-set while this firing waited on the queue: the newer decision stands.
+    if (this.firing.get(row.id) !== row) return;
+    this.firing.delete(row.id);
+    const referee = this.referees.get(row.referee);
+    const deadline = toDeadline(row);
+    if (!referee?.onDeadline) {
+      this.options.logger.warn({ deadline: row.id, referee: row.referee }, 'no referee handles this deadline; dropping it');
+      await this.commitJob({ tenant: row.tenant, referee: row.referee, rooms: [], deadlinesCleared: [row.id], run: () => undefined });
+      return;
+    }
+    const rooms = (await referee.deadlineRooms?.(deadline)) ?? [];
+    this.options.metrics.deadlinesFired.inc({ referee: row.referee, kind: row.kind });
+    await this.commitJob({
+      tenant: row.tenant,
+      referee: row.referee,
+      rooms,
+      deadlinesCleared: [row.id],
+      run: (context) => referee.onDeadline!(deadline, context),
+    });
+  }
+
+  /** Deadlines currently armed (tests and admin). */
+  armedDeadlines(): DeadlineRow[] {
+    return [...this.deadlineAt.values()].sort((a, b) => a.fireAt - b.fireAt);
+  }
+
+  // Archive: outbox → inbox → history ------------------------------------------------------------
+
+  /**
+   * The client deleted intents from its outbox because their decisions arrived: move those
+   * decisions (and any other whose intent is gone) from the inbox to the history room of their
+   * month, so that the inbox stays small.
+   */
+  archive(tenant: string, user: string): void {
+    if (this.stopped) return;
+    void this.enqueue(`${tenant}\u0000${ARCHIVE_QUEUE}`, async () => {
+      const inboxName = roomNames.inbox(tenant, user);
+      const outbox = await this.options.rooms.acquire(roomNames.outbox(tenant, user));
+      this.options.rooms.hold(outbox);
+      try {
+        const inbox = await this.options.rooms.acquire(inboxName);
+        const intents = outbox.doc.getMap('intents');
+        const decisions = inbox.doc.getMap<Decision>(INBOX_DECISIONS);
+        const moves = new Map<string, Array<[string, Decision]>>();
+        for (const [id, decision] of decisions) {
+          if (intents.has(id)) continue;
+          const month = monthKey(typeof decision?.decidedAt === 'number' ? decision.decidedAt : this.options.now());
+          const list = moves.get(month) ?? [];
+          list.push([id, decision]);
+          moves.set(month, list);
+        }
+        if (moves.size === 0) return;
+        await this.commitJob({
+          tenant,
+          referee: ARCHIVE_QUEUE,
+          rooms: [inboxName, ...[...moves.keys()].map((month) => roomNames.history(tenant, user, month))],
+          run: (context) => {
+            for (const [month, list] of moves) {
+              context.write(roomNames.history(tenant, user, month), (doc) => {
+                for (const [id, decision] of list) doc.getMap(INBOX_DECISIONS).set(id, decision);
+              });
+            }
+            context.write(inboxName, (doc) => {
+              for (const list of moves.values()) for (const [id] of list) doc.getMap(INBOX_DECISIONS).delete(id);
+            });
+          },
+        });
+      } finally {
+        this.options.rooms.unhold(outbox);
+      }
+    }).catch((error: unknown) => this.options.logger.error({ err: error, tenant, user }, 'archiving decisions failed'));
+  }
+
+  /** Waits until every queue is idle (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.allSettled([...this.queues.values()]);
+  }
+}
+
+class RefereeCrash extends Error {
+  override readonly name = 'RefereeCrash';
+  constructor(cause: unknown) {
+    super('referee crashed', { cause });
+  }
+}
+
+function decisionFor(intentId: string, kind: string, outcome: Outcome | { status: 'invalid' | 'expired'; reason: DecisionReason }, now: number): Decision {
+  const base = { v: 1 as const, intentId, kind, status: outcome.status, decidedAt: now };
+  const withReason = 'reason' in outcome && outcome.reason ? { ...base, reason: { code: outcome.reason.code.slice(0, 64), message: outcome.reason.message.slice(0, 500) } } : base;
+  return 'result' in outcome && outcome.result !== undefined ? { ...withReason, result: outcome.result } : withReason;
+}
+
+function toDeadline(row: DeadlineRow): Deadline {
+  return { id: row.id, tenant: row.tenant, referee: row.referee, kind: row.kind, fireAt: row.fireAt, payload: JSON.parse(row.payload) as unknown };
+}
+
+export type { IntentEnvelope };

@@ -1,0 +1,38 @@
+/** Prometheus metrics, one registry per server instance (tests run several in one process). */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'plaza_process_' });
+  return {
+    registry,
+    connections: new Gauge({ name: 'plaza_connections', help: 'Open WebSocket connections', labelNames: ['client'] as const, registers: [registry] }),
+    roomsLoaded: new Gauge({ name: 'plaza_rooms_loaded', help: 'Rooms held in memory', registers: [registry] }),
+    updatesIn: new Counter({ name: 'plaza_updates_in_total', help: 'Document updates received from clients and stored', registers: [registry] }),
+    updatesOut: new Counter({ name: 'plaza_updates_out_total', help: 'Update messages sent to clients', registers: [registry] }),
+    droppedWrites: new Counter({ name: 'plaza_dropped_writes_total', help: 'Non-empty writes refused and never applied', labelNames: ['reason'] as const, registers: [registry] }),
+    ruleViolations: new Counter({ name: 'plaza_rule_violations_total', help: 'Stored content that breaks a rule and is hidden by projections', labelNames: ['room_kind', 'code'] as const, registers: [registry] }),
+    storeLatency: new Histogram({
+      name: 'plaza_store_latency_seconds',
+      help: 'Latency of store operations',
+      labelNames: ['operation'] as const,
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers: [registry],
+    }),
+    intentsPending: new Gauge({ name: 'plaza_intents_pending', help: 'Intents waiting for a decision', registers: [registry] }),
+    intentsDecided: new Counter({ name: 'plaza_intents_decided_total', help: 'Intents decided', labelNames: ['referee', 'status'] as const, registers: [registry] }),
+    closes: new Counter({ name: 'plaza_ws_closes_total', help: 'WebSocket closes initiated by the server', labelNames: ['code'] as const, registers: [registry] }),
+    deadlinesFired: new Counter({ name: 'plaza_deadlines_fired_total', help: 'Deadlines fired', labelNames: ['referee', 'kind'] as const, registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export async function timed<T>(histogram: Histogram<'operation'>, operation: string, fn: () => Promise<T>): Promise<T> {
+  const stop = histogram.startTimer({ operation });
+  try {
+    return await fn();
+  } finally {
+    stop();
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * Loads, serves, writes and unloads rooms (after Hocuspocus's Hocuspocus.ts, with its known
+ * failures fixed): concurrent loads are shared; a room loads fully before anyone reads it; a
+ * failed load stores nothing and frees everything; every change goes apply → store → publish on
+ * the room's chain; idle rooms compact and unload after a debounce; shutdown flushes.
+ */
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { MESSAGE } from '../../../shared/sync/protocol.ts';
+import { CLOSE } from '../../../shared/sync/close-codes.ts';
+import { ROOM_LAYOUT_VERSION, ROOM_META } from '../../../shared/sync/room-meta.ts';
+import { parseRoomName, type RoomRef } from '../../../shared/sync/rooms.ts';
+import type { Logger } from '../log.ts';
+import { timed, type Metrics } from '../metrics.ts';
+import type { PendingIntentInput, Store, WriteOrigin } from '../store/types.ts';
+import { Room, type RoomPeer } from './room.ts';
+
+export interface RoomManagerOptions {
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** How long a room with no peers and no holders stays loaded. */
+  readonly idleUnloadMs: number;
+  /** Compact a room's log into a snapshot after this many stored updates. */
+  readonly compactEvery: number;
+}
+
+/** What a client update changed in a map of its room, for hooks that watch one. */
+export interface KeyChanges {
+  readonly upserted: string[];
+  readonly deleted: string[];
+}
+
+export interface ClientUpdateHooks {
+  /** Name of a top-level Y.Map whose key changes the hooks want to see, for this room. */
+  watchedMap(room: Room): string | null;
+  /** Intents to queue in the same transaction as the update. */
+  intentsFor(room: Room, changes: KeyChanges, origin: WriteOrigin): PendingIntentInput[];
+  /** After the update is stored and published. */
+  afterStore(room: Room, changes: KeyChanges, queued: number): void;
+}
+
+export class RoomLoadError extends Error {
+  override readonly name = 'RoomLoadError';
+}
+
+export interface CloseablePeer extends RoomPeer {
+  close(code: number, reason: string): void;
+}
+
+export class RoomManager {
+  private readonly options: RoomManagerOptions;
+  private readonly rooms = new Map<string, Room>();
+  private readonly loading = new Map<string, Promise<Room>>();
+  private readonly unloading = new Map<string, Promise<void>>();
+  hooks: ClientUpdateHooks | null = null;
+  private shuttingDown = false;
+
+  constructor(options: RoomManagerOptions) {
+    this.options = options;
+  }
+
+  get loadedCount(): number {
+    return this.rooms.size;
+  }
+
+  loaded(name: string): Room | undefined {
+    const room = this.rooms.get(name);
+    return room && !room.destroyed ? room : undefined;
+  }
+
+  loadedRooms(): IterableIterator<Room> {
+    return this.rooms.values();
+  }
+
+  /** The room, loaded and ready; concurrent calls share one load. Cancels a pending unload. */
+  async acquire(name: string): Promise<Room> {
+    if (this.shuttingDown) throw new RoomLoadError('server is shutting down');
+    for (;;) {
+      const pendingUnload = this.unloading.get(name);
+      if (pendingUnload) await pendingUnload;
+      const room = this.rooms.get(name);
+      if (room && !room.destroyed) {
+        if (room.unloadTimer) {
+          clearTimeout(room.unloadTimer);
+          room.unloadTimer = null;
+        }
+        return room;
+      }
+      let load = this.loading.get(name);
+      if (!load) {
+        load = this.load(name).finally(() => this.loading.delete(name));
+        this.loading.set(name, load);
+      }
+      const loaded = await load;
+      if (!loaded.destroyed) return loaded;
+    }
+  }
+
+  private async load(name: string): Promise<Room> {
+    const parsed = parseRoomName(name);
+    if (!parsed.ok) throw new RoomLoadError(`no such room: ${name}`);
+    const { store, metrics } = this.options;
+    const doc = new Y.Doc({ gc: true });
+    try {
+      const stored = await timed(metrics.storeLatency, 'load', () => store.rooms.load(name));
+      const parts = [...(stored.snapshot ? [stored.snapshot] : []), ...stored.updates.map((update) => update.data)];
+      if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts), 'load');
+      let lastSeq = stored.updates.at(-1)?.seq ?? stored.snapshotSeq;
+      let updatesSinceSnapshot = stored.updates.length;
+      if (doc.getMap(ROOM_META).get('v') === undefined) {
+        const update = captureUpdate(doc, 'server', () => doc.getMap(ROOM_META).set('v', ROOM_LAYOUT_VERSION));
+        if (update) {
+          const appended = await store.rooms.appendUpdate({ room: name, data: update, origin: { kind: 'server', reason: 'create-room' } });
+          lastSeq = appended.seq;
+          updatesSinceSnapshot += 1;
+        }
+      }
+      if (this.shuttingDown) throw new RoomLoadError('server is shutting down');
+      const room = new Room(name, parsed.value, doc, lastSeq, updatesSinceSnapshot);
+      this.rooms.set(name, room);
+      metrics.roomsLoaded.set(this.rooms.size);
+      this.scheduleUnload(room);
+      return room;
+    } catch (error) {
+      // Never keep (or later store) a room that failed to load: that is how an empty doc once
+      // overwrote real data (Hocuspocus #382).
+      doc.destroy();
+      this.options.logger.error({ err: error, room: name }, 'room failed to load');
+      throw error instanceof RoomLoadError ? error : new RoomLoadError(`room ${name} failed to load`);
+    }
+  }
+
+  attach(room: Room, peer: RoomPeer): void {
+    room.peers.add(peer);
+    if (room.unloadTimer) {
+      clearTimeout(room.unloadTimer);
+      room.unloadTimer = null;
+    }
+  }
+
+  detach(room: Room, peer: RoomPeer): void {
+    room.peers.delete(peer);
+    this.scheduleUnload(room);
+  }
+
+  hold(room: Room): void {
+    room.holds += 1;
+    if (room.unloadTimer) {
+      clearTimeout(room.unloadTimer);
+      room.unloadTimer = null;
+    }
+  }
+
+  unhold(room: Room): void {
+    room.holds = Math.max(0, room.holds - 1);
+    this.scheduleUnload(room);
+  }
+
+  private scheduleUnload(room: Room): void {
+    if (room.destroyed || room.peers.size > 0 || room.holds > 0 || room.unloadTimer) return;
+    room.unloadTimer = setTimeout(() => {
+      room.unloadTimer = null;
+      if (room.peers.size > 0 || room.holds > 0 || room.destroyed) return;
+      const unload = room
+        .enqueue(async () => {
+          if (room.peers.size > 0 || room.holds > 0 || room.destroyed) return;
+          await this.compact(room);
+          this.remove(room);
+        })
+        .catch((error: unknown) => this.options.logger.error({ err: error, room: room.name }, 'unload failed'))
+        .finally(() => this.unloading.delete(room.name));
+      this.unloading.set(room.name, unload);
+    }, this.options.idleUnloadMs);
+    room.unloadTimer.unref?.();
+  }
+
+  private remove(room: Room): void {
+    if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+    room.destroy();
+    this.options.metrics.roomsLoaded.set(this.rooms.size);
+  }
+
+  /** Folds the room's stored updates into one snapshot (nothing to do if there are none). */
+  async compact(room: Room): Promise<void> {
+    if (room.updatesSinceSnapshot === 0 || room.destroyed) return;
+    const snapshot = Y.encodeStateAsUpdate(room.doc);
+    const upto = room.lastSeq;
+    await timed(this.options.metrics.storeLatency, 'compact', () => this.options.store.rooms.compact(room.name, snapshot, upto));
+    room.updatesSinceSnapshot = 0;
+  }
+
+  /**
+   * Drops a room from memory at once and disconnects its peers, who reconnect and get the
+   * stored state. Used when memory and store may disagree (a failed write).
+   */
+  evict(name: string): void {
+    const room = this.rooms.get(name);
+    if (!room) return;
+    for (const peer of room.peers) (peer as Partial<CloseablePeer>).close?.(CLOSE.reload.code, CLOSE.reload.reason);
+    room.peers.clear();
+    this.remove(room);
+    this.options.logger.warn({ room: name }, 'room evicted; peers will reload it from the store');
+  }
+
+  /** Answers a sync step 1 after every earlier write to the room is stored. */
+  answerSyncStep1(room: Room, peer: RoomPeer, stateVector: Uint8Array): Promise<void> {
+    return room.enqueue(() => {
+      if (room.destroyed) return;
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE.sync);
+      encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+      encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(room.doc, stateVector));
+      peer.send(encoding.toUint8Array(encoder));
+    });
+  }
+
+  /**
+   * Applies a client's update: apply → store (with the intents it carries) → publish to the
+   * other peers. Resolves true when something new was stored.
+   */
+  applyClientUpdate(room: Room, update: Uint8Array, peer: RoomPeer, origin: WriteOrigin): Promise<boolean> {
+    return room.enqueue(async () => {
+      if (room.destroyed) return false;
+      const watched = this.hooks?.watchedMap(room) ?? null;
+      const changes: KeyChanges = { upserted: [], deleted: [] };
+      const observe = (event: Y.YMapEvent<unknown>) => {
+        for (const [key, change] of event.changes.keys) (change.action === 'delete' ? changes.deleted : changes.upserted).push(key);
+      };
+      const map = watched ? room.doc.getMap(watched) : null;
+      map?.observe(observe);
+      const emitted: Uint8Array[] = [];
+      const collect = (data: Uint8Array, updateOrigin: unknown) => {
+        if (updateOrigin === peer) emitted.push(data);
+      };
+      room.doc.on('update', collect);
+      try {
+        Y.applyUpdate(room.doc, update, peer);
+      } finally {
+        room.doc.off('update', collect);
+        map?.unobserve(observe);
+      }
+      const pending = room.doc.store.pendingStructs !== null || room.doc.store.pendingDs !== null;
+      if (emitted.length === 0 && !pending) return false;
+      const intents = this.hooks && (changes.upserted.length > 0) ? this.hooks.intentsFor(room, changes, origin) : [];
+      let appended: { seq: number; queued: number };
+      try {
+        appended = await timed(this.options.metrics.storeLatency, 'append', () => this.options.store.rooms.appendUpdate({ room: room.name, data: update, origin }, intents));
+      } catch (error) {
+        this.options.logger.error({ err: error, room: room.name }, 'storing an update failed');
+        this.evict(room.name);
+        throw error;
+      }
+      room.lastSeq = appended.seq;
+      room.updatesSinceSnapshot += 1;
+      this.options.metrics.updatesIn.inc();
+      if (emitted.length > 0) this.publish(room, emitted.length === 1 ? emitted[0]! : Y.mergeUpdates(emitted), peer);
+      this.hooks?.afterStore(room, changes, appended.queued);
+      if (room.updatesSinceSnapshot >= this.options.compactEvery) void this.compact(room).catch((error: unknown) => this.options.logger.error({ err: error, room: room.name }, 'compaction failed'));
+      return true;
+    });
+  }
+
+  /** Sends a stored update to the room's peers (all but `except`). */
+  publish(room: Room, update: Uint8Array, except?: RoomPeer): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE.sync);
+    syncProtocol.writeUpdate(encoder, update);
+    const sent = room.broadcast(encoding.toUint8Array(encoder), except);
+    this.options.metrics.updatesOut.inc(sent);
+  }
+
+  /** Stops loading, compacts every loaded room and frees them. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await Promise.allSettled([...this.loading.values()]);
+    await Promise.allSettled([...this.unloading.values()]);
+    for (const room of [...this.rooms.values()]) {
+      await room.enqueue(() => this.compact(room)).catch((error: unknown) => this.options.logger.error({ err: error, room: room.name }, 'compaction at shutdown failed'));
+      this.remove(room);
+    }
+  }
+}
+
+/** Runs `fn` in a transaction on `doc` with `origin` and returns the update it produced, if any. */
+export function captureUpdate(doc: Y.Doc, origin: unknown, fn: () => void): Uint8Array | null {
+  const updates: Uint8Array[] = [];
+  const collect = (data: Uint8Array, updateOrigin: unknown) => {
+    if (updateOrigin === origin) updates.push(data);
+  };
+  doc.on('update', collect);
+  try {
+    doc.transact(fn, origin);
+  } finally {
+    doc.off('update', collect);
+  }
+  if (updates.length === 0) return null;
+  return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+}
+
+export type { Room, RoomPeer, RoomRef };

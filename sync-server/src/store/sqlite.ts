@@ -1,0 +1,328 @@
+/**
+ * The embedded store: `node:sqlite` in WAL mode in the data directory. Every method runs one
+ * synchronous transaction, so a write is in the WAL before its promise resolves (and before the
+ * caller broadcasts anything). `synchronous=NORMAL` survives a killed process; an OS crash may
+ * lose the last transactions since the WAL checkpoint, the usual WAL trade-off.
+ */
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Role } from '../../../shared/sync/rooms.ts';
+import type { DirectoryStore, MembershipRecord, TenantRecord, UserRecord } from './directory-types.ts';
+import { migrate, SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
+import {
+  AlreadyDecidedError,
+  type DeadlineRow,
+  type DecisionCommit,
+  type DecisionRow,
+  type LedgerRow,
+  type PendingIntent,
+  type PendingIntentInput,
+  type RoomAppend,
+  type Store,
+  type StoredRoom,
+} from './types.ts';
+
+type Row = Record<string, unknown>;
+
+function bytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  throw new Error('expected a blob');
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+  private closed = false;
+
+  static open(dataDir: string, fileName = 'plaza.db'): SqliteStore {
+    mkdirSync(dataDir, { recursive: true });
+    return new SqliteStore(new DatabaseSync(path.join(dataDir, fileName)));
+  }
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA foreign_keys = ON');
+    migrate(db, SQLITE_MIGRATIONS);
+  }
+
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (write lock taken up front). */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private nextSeq(room: string): number {
+    const row = this.statement('INSERT INTO room_heads(room, seq) VALUES (?, 1) ON CONFLICT(room) DO UPDATE SET seq = seq + 1 RETURNING seq').get(room) as Row;
+    return Number(row.seq);
+  }
+
+  private insertUpdate(append: RoomAppend, at: number): number {
+    const seq = this.nextSeq(append.room);
+    this.statement('INSERT INTO room_updates(room, seq, data, origin, created_at) VALUES (?, ?, ?, ?, ?)').run(append.room, seq, append.data, JSON.stringify(append.origin), at);
+    return seq;
+  }
+
+  readonly rooms = {
+    load: async (room: string): Promise<StoredRoom> => {
+      const snapshot = this.statement('SELECT seq, data FROM room_snapshots WHERE room = ?').get(room) as Row | undefined;
+      const snapshotSeq = snapshot ? Number(snapshot.seq) : 0;
+      const updates = (this.statement('SELECT seq, data FROM room_updates WHERE room = ? AND seq > ? ORDER BY seq').all(room, snapshotSeq) as Row[]).map((row) => ({
+        seq: Number(row.seq),
+        data: bytes(row.data),
+      }));
+      return { snapshot: snapshot ? bytes(snapshot.data) : null, snapshotSeq, updates };
+    },
+    appendUpdate: async (append: RoomAppend, intents: readonly PendingIntentInput[] = []): Promise<{ seq: number; queued: number }> => {
+      return this.transaction(() => {
+        const seq = this.insertUpdate(append, Date.now());
+        let queued = 0;
+        for (const intent of intents) {
+          const result = this.statement(
+            `INSERT INTO pending_intents(tenant, user, intent_id, kind, referee, envelope, problem, received_at)
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?
+             WHERE NOT EXISTS (SELECT 1 FROM decisions WHERE tenant = ? AND user = ? AND intent_id = ?)
+             ON CONFLICT(tenant, user, intent_id) DO NOTHING`,
+          ).run(intent.tenant, intent.user, intent.intentId, intent.kind, intent.referee, intent.envelope, intent.problem, intent.receivedAt, intent.tenant, intent.user, intent.intentId);
+          queued += Number(result.changes);
+        }
+        return { seq, queued };
+      });
+    },
+    compact: async (room: string, snapshot: Uint8Array, uptoSeq: number): Promise<void> => {
+      this.transaction(() => {
+        this.statement(
+          'INSERT INTO room_snapshots(room, seq, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(room) DO UPDATE SET seq = excluded.seq, data = excluded.data, updated_at = excluded.updated_at WHERE excluded.seq >= room_snapshots.seq',
+        ).run(room, uptoSeq, snapshot, Date.now());
+        this.statement('DELETE FROM room_updates WHERE room = ? AND seq <= ?').run(room, uptoSeq);
+      });
+    },
+    updateCount: async (room: string): Promise<number> => {
+      const row = this.statement('SELECT COUNT(*) AS n FROM room_updates WHERE room = ?').get(room) as Row;
+      return Number(row.n);
+    },
+    listRooms: async (prefix = ''): Promise<string[]> => {
+      const rows = this.statement('SELECT room FROM room_heads WHERE room >= ? AND room < ? ORDER BY room').all(prefix, `${prefix}\uffff`) as Row[];
+      return rows.map((row) => String(row.room));
+    },
+  };
+
+  readonly intents = {
+    pending: async (tenant: string, referee: string, limit: number): Promise<PendingIntent[]> => {
+      const rows = this.statement('SELECT * FROM pending_intents WHERE tenant = ? AND referee = ? ORDER BY arrival LIMIT ?').all(tenant, referee, limit) as Row[];
+      return rows.map((row) => ({
+        arrival: Number(row.arrival),
+        tenant: String(row.tenant),
+        user: String(row.user),
+        intentId: String(row.intent_id),
+        kind: String(row.kind),
+        referee: String(row.referee),
+        envelope: row.envelope === null ? null : String(row.envelope),
+        problem: row.problem === null ? null : String(row.problem),
+        receivedAt: Number(row.received_at),
+      }));
+    },
+    pendingQueues: async (): Promise<Array<{ tenant: string; referee: string }>> => {
+      const rows = this.statement('SELECT DISTINCT tenant, referee FROM pending_intents').all() as Row[];
+      return rows.map((row) => ({ tenant: String(row.tenant), referee: String(row.referee) }));
+    },
+    decision: async (tenant: string, user: string, intentId: string): Promise<DecisionRow | null> => {
+      const row = this.statement('SELECT * FROM decisions WHERE tenant = ? AND user = ? AND intent_id = ?').get(tenant, user, intentId) as Row | undefined;
+      return row ? decisionFromRow(row) : null;
+    },
+    commit: async (batch: DecisionCommit): Promise<{ seqs: ReadonlyMap<string, number> }> => this.commitSync(batch),
+    countPending: async (): Promise<number> => Number((this.statement('SELECT COUNT(*) AS n FROM pending_intents').get() as Row).n),
+  };
+
+  /** The synchronous core of a decision commit, exposed for referees' benchmarks and tests. */
+  commitSync(batch: DecisionCommit): { seqs: ReadonlyMap<string, number> } {
+    return this.transaction(() => {
+      const now = Date.now();
+      for (const decision of batch.decisions) {
+        try {
+          this.statement('INSERT INTO decisions(tenant, user, intent_id, kind, status, decision, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+            decision.tenant,
+            decision.user,
+            decision.intentId,
+            decision.kind,
+            decision.status,
+            decision.decision,
+            decision.decidedAt,
+          );
+        } catch (error) {
+          if (String((error as Error).message).includes('UNIQUE')) throw new AlreadyDecidedError(`intent ${decision.intentId} was already decided`);
+          throw error;
+        }
+      }
+      const seqs = new Map<string, number>();
+      for (const update of batch.updates) seqs.set(update.room, this.insertUpdate(update, now));
+      for (const arrival of batch.consumed) this.statement('DELETE FROM pending_intents WHERE arrival = ?').run(arrival);
+      for (const id of batch.deadlinesCleared) this.statement('DELETE FROM deadlines WHERE id = ?').run(id);
+      for (const deadline of batch.deadlinesSet) {
+        this.statement('INSERT INTO deadlines(id, tenant, referee, kind, fire_at, payload) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET fire_at = excluded.fire_at, payload = excluded.payload, kind = excluded.kind').run(
+          deadline.id,
+          deadline.tenant,
+          deadline.referee,
+          deadline.kind,
+          deadline.fireAt,
+          deadline.payload,
+        );
+      }
+      for (const row of batch.ledger) {
+        this.statement('INSERT INTO ledger(tenant, account, kind, amount, ref, at) VALUES (?, ?, ?, ?, ?, ?)').run(row.tenant, row.account, row.kind, row.amount, row.ref, row.at);
+      }
+      return { seqs };
+    });
+  }
+
+  readonly deadlines = {
+    all: async (): Promise<DeadlineRow[]> => (this.statement('SELECT * FROM deadlines ORDER BY fire_at').all() as Row[]).map(deadlineFromRow),
+    next: async (): Promise<DeadlineRow | null> => {
+      const row = this.statement('SELECT * FROM deadlines ORDER BY fire_at LIMIT 1').get() as Row | undefined;
+      return row ? deadlineFromRow(row) : null;
+    },
+  };
+
+  readonly ledger = {
+    rows: async (tenant: string, account?: string): Promise<LedgerRow[]> => {
+      const rows = (account === undefined
+        ? this.statement('SELECT * FROM ledger WHERE tenant = ? ORDER BY id').all(tenant)
+        : this.statement('SELECT * FROM ledger WHERE tenant = ? AND account = ? ORDER BY id').all(tenant, account)) as Row[];
+      return rows.map((row) => ({ tenant: String(row.tenant), account: String(row.account), kind: String(row.kind), amount: Number(row.amount), ref: String(row.ref), at: Number(row.at) }));
+    },
+  };
+
+  readonly serverState = {
+    get: async (key: string): Promise<string | null> => {
+      const row = this.statement('SELECT value FROM server_state WHERE key = ?').get(key) as Row | undefined;
+      return row ? String(row.value) : null;
+    },
+    set: async (key: string, value: string): Promise<void> => {
+      this.statement('INSERT INTO server_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    },
+  };
+
+  readonly directory: DirectoryStore = {
+    createTenant: async (tenant: TenantRecord) => {
+      this.statement('INSERT INTO tenants(id, name, policy, created_at) VALUES (?, ?, ?, ?)').run(tenant.id, tenant.name, JSON.stringify(tenant.policy), tenant.createdAt);
+    },
+    tenant: async (id: string) => {
+      const row = this.statement('SELECT * FROM tenants WHERE id = ?').get(id) as Row | undefined;
+      return row ? tenantFromRow(row) : null;
+    },
+    listTenants: async () => (this.statement('SELECT * FROM tenants ORDER BY created_at').all() as Row[]).map(tenantFromRow),
+    updateTenantPolicy: async (id, policy) => {
+      this.statement('UPDATE tenants SET policy = ? WHERE id = ?').run(JSON.stringify(policy), id);
+    },
+    createUser: async (user: UserRecord) => {
+      this.statement('INSERT INTO users(id, email, display_name, kind, password_hash, created_at, last_seen_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        user.id,
+        user.email,
+        user.displayName,
+        user.kind,
+        user.passwordHash,
+        user.createdAt,
+        user.lastSeenAt,
+        user.deletedAt,
+      );
+    },
+    user: async (id: string) => {
+      const row = this.statement('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+      return row ? userFromRow(row) : null;
+    },
+    userByEmail: async (email: string) => {
+      const row = this.statement('SELECT * FROM users WHERE email = ? COLLATE NOCASE').get(email) as Row | undefined;
+      return row ? userFromRow(row) : null;
+    },
+    updateUser: async (id, changes) => {
+      const columns: Record<string, string> = { email: 'email', displayName: 'display_name', kind: 'kind', passwordHash: 'password_hash', lastSeenAt: 'last_seen_at', deletedAt: 'deleted_at' };
+      const entries = Object.entries(changes).filter(([key]) => key in columns);
+      if (entries.length === 0) return;
+      const sql = `UPDATE users SET ${entries.map(([key]) => `${columns[key]} = ?`).join(', ')} WHERE id = ?`;
+      this.db.prepare(sql).run(...entries.map(([, value]) => (value === undefined ? null : (value as string | number | null))), id);
+    },
+    setMembership: async (tenant: string, user: string, role: Role | null, at: number) => {
+      if (role === null) this.statement('DELETE FROM memberships WHERE tenant = ? AND user = ?').run(tenant, user);
+      else this.statement('INSERT INTO memberships(tenant, user, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(tenant, user) DO UPDATE SET role = excluded.role').run(tenant, user, role, at);
+    },
+    membership: async (tenant: string, user: string) => {
+      const row = this.statement('SELECT * FROM memberships WHERE tenant = ? AND user = ?').get(tenant, user) as Row | undefined;
+      return row ? membershipFromRow(row) : null;
+    },
+    members: async (tenant: string) => (this.statement('SELECT * FROM memberships WHERE tenant = ? ORDER BY created_at').all(tenant) as Row[]).map(membershipFromRow),
+    membershipsOf: async (user: string) => (this.statement('SELECT * FROM memberships WHERE user = ? ORDER BY created_at').all(user) as Row[]).map(membershipFromRow),
+  };
+
+  async ping(): Promise<void> {
+    this.statement('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.statements.clear();
+    try {
+      this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } catch {
+      // a checkpoint is an optimisation; the WAL is replayed on the next open anyway
+    }
+    this.db.close();
+  }
+}
+
+function decisionFromRow(row: Row): DecisionRow {
+  return {
+    tenant: String(row.tenant),
+    user: String(row.user),
+    intentId: String(row.intent_id),
+    kind: String(row.kind),
+    status: String(row.status),
+    decision: String(row.decision),
+    decidedAt: Number(row.decided_at),
+  };
+}
+
+function deadlineFromRow(row: Row): DeadlineRow {
+  return { id: String(row.id), tenant: String(row.tenant), referee: String(row.referee), kind: String(row.kind), fireAt: Number(row.fire_at), payload: String(row.payload) };
+}
+
+function tenantFromRow(row: Row): TenantRecord {
+  return { id: String(row.id), name: String(row.name), policy: JSON.parse(String(row.policy)) as TenantRecord['policy'], createdAt: Number(row.created_at) };
+}
+
+function userFromRow(row: Row): UserRecord {
+  return {
+    id: String(row.id),
+    email: row.email === null ? null : String(row.email),
+    displayName: String(row.display_name),
+    kind: String(row.kind) as UserRecord['kind'],
+    passwordHash: row.password_hash === null ? null : String(row.password_hash),
+    createdAt: Number(row.created_at),
+    lastSeenAt: Number(row.last_seen_at),
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+  };
+}
+
+function membershipFromRow(row: Row): MembershipRecord {
+  return { tenant: String(row.tenant), user: String(row.user), role: String(row.role) as Role, createdAt: Number(row.created_at) };
+}

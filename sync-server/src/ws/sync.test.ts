@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { roomNames } from '../../../shared/sync/rooms.ts';
+import type { RunningServer } from '../server.ts';
+import { addUser, connectClient, destroyAll, eventually, rawClient, startTestServer, whenSynced } from '../test-support/harness.ts';
+
+let server: RunningServer;
+afterEach(async () => {
+  await server?.close();
+});
+
+describe('sync protocol', () => {
+  it('two stock clients (query token) and Plaza clients converge on a writable room', async () => {
+    server = await startTestServer();
+    const alice = await addUser(server, 'acme');
+    const room = roomNames.user('acme', alice.id);
+    const a = connectClient(server, room, alice.token, { viaQuery: true });
+    const b = connectClient(server, room, alice.token);
+    await Promise.all([whenSynced(a.provider), whenSynced(b.provider)]);
+    a.doc.getMap('settings').set('theme', 'dark');
+    b.doc.getMap('settings').set('language', 'fr');
+    await eventually(() => {
+      expect(b.doc.getMap('settings').toJSON()).toEqual({ theme: 'dark', language: 'fr' });
+      expect(a.doc.getMap('settings').toJSON()).toEqual({ theme: 'dark', language: 'fr' });
+    });
+    destroyAll(a.provider, b.provider);
+  });
+
+  it('stores every update before relaying it: a fresh client after a restart sees everything', async () => {
+    server = await startTestServer();
+    const alice = await addUser(server, 'acme');
+    const room = roomNames.user('acme', alice.id);
+    const a = connectClient(server, room, alice.token);
+    await whenSynced(a.provider);
+    for (let index = 0; index < 20; index += 1) a.doc.getArray('log').push([index]);
+    await eventually(async () => {
+      const stored = new Y.Doc();
+      for (const update of (await server.store.rooms.load(room)).updates) Y.applyUpdate(stored, update.data);
+      expect(stored.getArray('log').length).toBe(20);
+    });
+    destroyAll(a.provider);
+    const dataDir = server.dataDir;
+    await server.close();
+    server = await startTestServer({ dataDir });
+    const fresh = connectClient(server, room, alice.token);
+    await whenSynced(fresh.provider);
+    expect(fresh.doc.getArray('log').toArray()).toEqual([...Array(20).keys()]);
+    destroyAll(fresh.provider);
+  });
+
+  it('a read-only connection receives updates; its writes are dropped and counted, never stored or relayed', async () => {
+    server = await startTestServer();
+    const admin = await addUser(server, 'acme', 'admin');
+    const member = await addUser(server, 'acme', 'member');
+    const catalog = roomNames.catalog('acme');
+    const writer = connectClient(server, catalog, admin.token);
+    const reader = connectClient(server, catalog, member.token);
+    const third = connectClient(server, catalog, admin.token);
+    await Promise.all([whenSynced(writer.provider), whenSynced(reader.provider), whenSynced(third.provider)]);
+    writer.doc.getMap('products').set('p1', { title: 'Mug' });
+    await eventually(() => expect(reader.doc.getMap('products').get('p1')).toEqual({ title: 'Mug' }));
+    reader.doc.getMap('products').set('evil', { title: 'Forged' });
+    await eventually(async () => expect(await server.metrics.droppedWrites.get()).toMatchObject({ values: [expect.objectContaining({ value: expect.any(Number) })] }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(third.doc.getMap('products').has('evil')).toBe(false);
+    const stored = new Y.Doc();
+    const loaded = await server.store.rooms.load(catalog);
+    for (const update of [loaded.snapshot, ...loaded.updates.map((u) => u.data)]) if (update) Y.applyUpdate(stored, update);
+    expect(stored.getMap('products').has('evil')).toBe(false);
+    expect(stored.getMap('products').get('p1')).toEqual({ title: 'Mug' });
+    destroyAll(writer.provider, reader.provider, third.provider);
+  });
+
+  it('answers clock requests and sends an ack of what it stored to Plaza clients', async () => {
+    server = await startTestServer();
+    const alice = await addUser(server, 'acme');
+    const raw = rawClient(server, roomNames.user('acme', alice.id), alice.token);
+    await raw.opened;
+    raw.ws.send(new Uint8Array([100, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    await eventually(() => expect(raw.messages.some((message) => message[0] === 100 && message[1] === 1)).toBe(true));
+    raw.ws.close();
+  });
+});
