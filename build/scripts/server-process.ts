@@ -36,7 +36,8 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'plaza-data-'));
   const child = spawn(process.execPath, [SERVER_ENTRY, '--port', String(options.port ?? 0), '--data-dir', dataDir, ...(options.args ?? [])], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PLAZA_LOG_LEVEL: 'info', PLAZA_WEB_DIR: path.join(REPO_ROOT, 'out/web'), ...options.env },
+    // The "listening" line is how readiness is detected, so info level is not optional here.
+    env: { ...process.env, PLAZA_WEB_DIR: path.join(REPO_ROOT, 'out/web'), ...options.env, PLAZA_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

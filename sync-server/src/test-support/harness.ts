@@ -73,6 +73,7 @@ export function connectClient(server: RunningServer, room: string, token: string
     WebSocketPolyfill: WsWebSocket as unknown as typeof WebSocket,
     maxBackoffTime: 500,
   });
+  ignorePlazaMessages(provider);
   return { doc, provider };
 }
 
@@ -134,4 +135,9 @@ export function destroyAll(...providers: WebsocketProvider[]): void {
     provider.destroy();
     provider.doc.destroy();
   }
+}
+
+/** Test clients speak the Plaza subprotocol without the Plaza engine: accept its messages quietly. */
+export function ignorePlazaMessages(provider: WebsocketProvider): void {
+  for (const type of [100, 101, 102, 103]) provider.messageHandlers[type] = () => undefined;
 }

@@ -1,0 +1,139 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { monthKey, roomNames } from '../../../shared/sync/rooms.ts';
+import type { RunningServer } from '../server.ts';
+import { addUser, connectClient, destroyAll, eventually, startTestServer, whenSynced, type TestUser } from '../test-support/harness.ts';
+import { decisionIn, intentId, writeIntent } from '../test-support/intents.ts';
+
+let server: RunningServer;
+afterEach(async () => {
+  await server?.close();
+});
+
+async function openUser(user: TestUser) {
+  const outbox = connectClient(server, roomNames.outbox(user.tenant, user.id), user.token);
+  const inbox = connectClient(server, roomNames.inbox(user.tenant, user.id), user.token);
+  await Promise.all([whenSynced(outbox.provider), whenSynced(inbox.provider)]);
+  return { outbox, inbox };
+}
+
+async function storedDoc(room: string): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  const stored = await server.store.rooms.load(room);
+  for (const update of [stored.snapshot, ...stored.updates.map((entry) => entry.data)]) if (update) Y.applyUpdate(doc, update);
+  return doc;
+}
+
+describe('intents and the referee', () => {
+  it('decides an intent once and writes the decision into the author’s inbox', async () => {
+    server = await startTestServer();
+    const alice = await addUser(server, 'acme');
+    const { outbox, inbox } = await openUser(alice);
+    const id = writeIntent(outbox.doc, 'test.echo', { hello: 'world' });
+    await eventually(() => expect(decisionIn(inbox.doc, id)).toMatchObject({ status: 'accepted', result: { hello: 'world' }, kind: 'test.echo' }));
+    expect(await server.store.intents.decision('acme', alice.id, id)).toMatchObject({ status: 'accepted' });
+    expect(await server.store.intents.countPending()).toBe(0);
+    destroyAll(outbox.provider, inbox.provider);
+  });
+
+  it('the first content of an intent wins; editing it after submission changes nothing', async () => {
+    server = await startTestServer();
+    const alice = await addUser(server, 'acme');
+    const { outbox, inbox } = await openUser(alice);
+    const id = writeIntent(outbox.doc, 'test.add', { amount: 5 });
+    writeIntent(outbox.doc, 'test.add', { amount: 500 }, { id });
+    await eventually(() => expect(decisionIn(inbox.doc, id)?.status).toBe('accepted'));
+    writeIntent(outbox.doc, 'test.add', { amount: 700 }, { id });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(inbox.doc.getMap('state').get('counter')).toBe(5);
+    destroyAll(outbox.provider, inbox.provider);
+  });
+
+  it('an intent written offline is decided once after reconnecting', async () => {
+    server = await startTestServer();
+    const alice = await addUser(server, 'acme');
+    const outboxDoc = new Y.Doc();
+    const ids = [writeIntent(outboxDoc, 'test.add', { amount: 2 }), writeIntent(outboxDoc, 'test.add', { amount: 3 })];
+    const { outbox, inbox } = await openUser(alice).then(async () => {
+      // reconnect with the offline doc
+      const outbox = connectClient(server, roomNames.outbox('acme', alice.id), alice.token, { doc: outboxDoc });
+      const inbox = connectClient(server, roomNames.inbox('acme', alice.id), alice.token);
+      await Promise.all([whenSynced(outbox.provider), whenSynced(inbox.provider)]);
+      return { outbox, inbox };
+    });
+    await eventually(() => expect(ids.map((id) => decisionIn(inbox.doc, id)?.status)).toEqual(['accepted', 'accepted']));
+    // Reconnecting again re-sends the same intents (sync step 2): still decided once.
+    outbox.provider.disconnect();
+    outbox.provider.connect();
+    await whenSynced(outbox.provider);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(inbox.doc.getMap('state').get('counter')).toBe(5);
+    destroyAll(outbox.provider, inbox.provider);
+  });
+
+  it('decides late, malformed, unknown and newer-version intents with a reason', async () => {
+    server = await startTestServer();
+    const alice = await addUser(server, 'acme');
+    const { outbox, inbox } = await openUser(alice);
+    const late = writeIntent(outbox.doc, 'test.echo', {}, { now: Date.now() - 120_000, ttlMs: 1000 });
+    const unknown = writeIntent(outbox.doc, 'mystery.thing', {});
+    const malformedId = intentId();
+    outbox.doc.getMap('intents').set(malformedId, { nonsense: true });
+    const newerId = intentId();
+    outbox.doc.getMap('intents').set(newerId, { v: 99, id: newerId, kind: 'test.echo', createdAt: Date.now(), expiresAt: Date.now() + 1000, payload: {} });
+    const mismatched = intentId();
+    writeIntent(outbox.doc, 'test.echo', {}, { id: intentId() });
+    outbox.doc.getMap('intents').set(mismatched, { v: 1, id: 'i_not_the_key_1', kind: 'test.echo', createdAt: Date.now(), expiresAt: Date.now() + 60_000, payload: {} });
+    await eventually(() => {
+      expect(decisionIn(inbox.doc, late)).toMatchObject({ status: 'expired', reason: { code: 'expired' } });
+      expect(decisionIn(inbox.doc, unknown)).toMatchObject({ status: 'invalid', reason: { code: 'unknown-kind' } });
+      expect(decisionIn(inbox.doc, malformedId)).toMatchObject({ status: 'invalid', reason: { code: 'malformed' } });
+      expect(decisionIn(inbox.doc, newerId)?.reason?.message).toMatch(/update the app/);
+      expect(decisionIn(inbox.doc, mismatched)).toMatchObject({ status: 'invalid', reason: { message: 'the request id does not match its key' } });
+    });
+    destroyAll(outbox.provider, inbox.provider);
+  });
+
+  it('the user cannot write their inbox; a decision cannot be forged', async () => {
+    server = await startTestServer();
+    const alice = await addUser(server, 'acme');
+    const { outbox, inbox } = await openUser(alice);
+    inbox.doc.getMap('decisions').set('i_forged_decision', { status: 'accepted' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await storedDoc(roomNames.inbox('acme', alice.id))).getMap('decisions').has('i_forged_decision')).toBe(false);
+    destroyAll(outbox.provider, inbox.provider);
+  });
+
+  it('once the client deletes a decided intent, its decision moves from the inbox to the history of its month', async () => {
+    server = await startTestServer();
+    const alice = await addUser(server, 'acme');
+    const { outbox, inbox } = await openUser(alice);
+    const id = writeIntent(outbox.doc, 'test.echo', { n: 1 });
+    await eventually(() => expect(decisionIn(inbox.doc, id)).toBeDefined());
+    const decidedAt = decisionIn(inbox.doc, id)!.decidedAt;
+    outbox.doc.getMap('intents').delete(id);
+    await eventually(() => expect(decisionIn(inbox.doc, id)).toBeUndefined());
+    const history = await storedDoc(roomNames.history('acme', alice.id, monthKey(decidedAt)));
+    expect(history.getMap('decisions').get(id)).toMatchObject({ status: 'accepted', result: { n: 1 } });
+    destroyAll(outbox.provider, inbox.provider);
+  });
+
+  it('deadlines fire with no client connected and survive a restart', async () => {
+    server = await startTestServer();
+    const alice = await addUser(server, 'acme');
+    const { outbox, inbox } = await openUser(alice);
+    writeIntent(outbox.doc, 'test.remind', { delayMs: 200 });
+    writeIntent(outbox.doc, 'test.remind', { delayMs: 1500 });
+    await eventually(() => expect(server.runner.armedDeadlines()).toHaveLength(2));
+    destroyAll(outbox.provider, inbox.provider);
+    const inboxRoom = roomNames.inbox('acme', alice.id);
+    await eventually(async () => expect((await storedDoc(inboxRoom)).getMap('state').get('reminders')).toBe(1));
+    const dataDir = server.dataDir;
+    await server.close();
+    server = await startTestServer({ dataDir });
+    expect(server.runner.armedDeadlines()).toHaveLength(1);
+    await eventually(async () => expect((await storedDoc(inboxRoom)).getMap('state').get('reminders')).toBe(2), 5000);
+    expect(server.runner.armedDeadlines()).toHaveLength(0);
+  });
+
+});
