@@ -102,19 +102,20 @@ function collatorFor(locale: string | undefined): Intl.Collator {
 
 /**
  * A sorted copy. Every order ends with title, then id, so equal keys still sort the same way on
- * every device. Price sorts compare amounts within a currency and group currencies by code.
+ * every device. Price sorts compare amounts within a currency; currencies come in code order
+ * (a catalog normally has one).
  */
 export function sortProducts(products: readonly Product[], sort: ProductSort, options: SortOptions = {}): Product[] {
   const collator = collatorFor(options.locale);
   const byTitle = (a: Product, b: Product): number => collator.compare(a.title, b.title) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const byPrice = (a: Product, b: Product): number =>
-    a.price.currency === b.price.currency ? a.price.amount - b.price.amount : a.price.currency < b.price.currency ? -1 : 1;
+  const byPrice = (a: Product, b: Product, direction: 1 | -1): number =>
+    a.price.currency === b.price.currency ? direction * (a.price.amount - b.price.amount) : a.price.currency < b.price.currency ? -1 : 1;
   const compare = (a: Product, b: Product): number => {
     switch (sort) {
       case 'price-asc':
-        return byPrice(a, b);
+        return byPrice(a, b, 1);
       case 'price-desc':
-        return -byPrice(a, b);
+        return byPrice(a, b, -1);
       case 'newest':
         return b.createdAt - a.createdAt;
       case 'title':
