@@ -101,6 +101,12 @@ describe('cart ops', () => {
     expect(!result.ok && result.error.code).toBe(code);
   });
 
+  it('re-adding a product whose currency changed re-prices its own line instead of refusing', () => {
+    const start = expectOk(addToCart(EMPTY_CART, { productId: 'mug', quantity: 1 }, shop, T0)).cart;
+    const inEuro = catalog(product('mug', 900, { currency: 'EUR' }));
+    expect(expectOk(addToCart(start, { productId: 'mug', quantity: 1 }, inEuro, T0 + 1)).cart.lines[0]).toMatchObject({ quantity: 2, priceSeen: { amount: 900, currency: 'EUR' } });
+  });
+
   it('caps a line at 99 units', () => {
     const at99 = expectOk(addToCart(EMPTY_CART, { productId: 'mug', quantity: 99 }, shop, T0)).cart;
     const more = addToCart(at99, { productId: 'mug', quantity: 1 }, shop, T0);

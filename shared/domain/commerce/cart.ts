@@ -107,7 +107,7 @@ export function addToCart(cart: Cart, request: { readonly productId: string; rea
   if (product === undefined) return fail('unknown-product', 'This product is not in the shop.');
   if (product.status === 'archived') return fail('archived', `"${product.title}" is no longer sold.`);
   if (!isQuantity(request.quantity, 1)) return fail('invalid-quantity', `Add between 1 and ${LIMITS.maxLineQuantity} units.`);
-  const other = cart.lines.find((line) => line.priceSeen.currency !== product.price.currency);
+  const other = cart.lines.find((line) => line.productId !== product.id && line.priceSeen.currency !== product.price.currency);
   if (other !== undefined) return fail('currency-mismatch', `The cart is in ${other.priceSeen.currency}; "${product.title}" is priced in ${product.price.currency}.`);
   const existing = findLine(cart, product.id);
   if (existing === undefined && cart.lines.length >= LIMITS.maxLines) return fail('line-limit', `A cart holds at most ${LIMITS.maxLines} different products.`);
