@@ -84,7 +84,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const runner = new IntentRunner({ store, rooms, directory, logger, metrics, now, aliveEveryMs: 5000, ...(config.fault ? { fault: config.fault } : {}) });
   if (config.testReferee) runner.register(createTestReferee());
   for (const referee of options.referees ?? []) runner.register(referee);
-  rooms.hooks = new IntentIngest(runner, logger, now, config.fault);
+  rooms.hooks = new IntentIngest(runner, logger, metrics, now, config.fault);
   const endpoint = new SyncEndpoint(
     {
       maxMessageBytes: config.maxMessageBytes,

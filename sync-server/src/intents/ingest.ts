@@ -5,8 +5,10 @@
  */
 import { OUTBOX_INTENTS, parseIntent } from '../../../shared/sync/intents.ts';
 import type { Logger } from '../log.ts';
-import type { Room } from '../rooms/room.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Room, RoomPeer } from '../rooms/room.ts';
 import type { ClientUpdateHooks, KeyChanges } from '../rooms/room-manager.ts';
+import { checkKeys, ruleFor } from '../rooms/rules.ts';
 import type { PendingIntentInput, WriteOrigin } from '../store/types.ts';
 import { SYSTEM_QUEUE, type FaultPoint, type IntentRunner } from './runner.ts';
 
@@ -17,19 +19,23 @@ export class IntentIngest implements ClientUpdateHooks {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly fault: FaultPoint | undefined;
+  private readonly metrics: Metrics;
   private readonly lastQueues = new WeakMap<Room, Set<string>>();
 
-  constructor(runner: IntentRunner, logger: Logger, now: () => number, fault?: FaultPoint) {
+  constructor(runner: IntentRunner, logger: Logger, metrics: Metrics, now: () => number, fault?: FaultPoint) {
     this.runner = runner;
     this.logger = logger;
+    this.metrics = metrics;
     this.now = now;
     this.fault = fault;
   }
 
   watchedMap(room: Room): string | null {
-    return room.ref.kind === 'outbox' ? OUTBOX_INTENTS : null;
+    if (room.ref.kind === 'outbox') return OUTBOX_INTENTS;
+    return ruleFor(room)?.map ?? null;
   }
 
+  /** Step 1 of deciding: the intents an outbox update carries. */
   intentsFor(room: Room, changes: KeyChanges, _origin: WriteOrigin): PendingIntentInput[] {
     if (room.ref.kind !== 'outbox') return [];
     const { tenant, user } = room.ref;
@@ -75,7 +81,12 @@ export class IntentIngest implements ClientUpdateHooks {
     return rows;
   }
 
-  afterStore(room: Room, changes: KeyChanges, queued: number): void {
+  afterStore(room: Room, changes: KeyChanges, queued: number, writer: RoomPeer): void {
+    for (const report of checkKeys(room, changes.upserted)) {
+      this.metrics.ruleViolations.inc({ room_kind: room.ref.kind, code: report.code });
+      this.logger.warn({ room: room.name, path: report.path, code: report.code }, 'stored content breaks a rule; projections hide it');
+      writer.sendViolation?.(report);
+    }
     if (room.ref.kind !== 'outbox') return;
     const { tenant, user } = room.ref;
     if (queued > 0) {

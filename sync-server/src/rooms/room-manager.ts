@@ -38,7 +38,7 @@ export interface ClientUpdateHooks {
   /** Intents to queue in the same transaction as the update. */
   intentsFor(room: Room, changes: KeyChanges, origin: WriteOrigin): PendingIntentInput[];
   /** After the update is stored and published. */
-  afterStore(room: Room, changes: KeyChanges, queued: number): void;
+  afterStore(room: Room, changes: KeyChanges, queued: number, writer: RoomPeer): void;
 }
 
 export class RoomLoadError extends Error {
@@ -256,7 +256,7 @@ export class RoomManager {
       room.updatesSinceSnapshot += 1;
       this.options.metrics.updatesIn.inc();
       if (emitted.length > 0) this.publish(room, emitted.length === 1 ? emitted[0]! : Y.mergeUpdates(emitted), peer);
-      this.hooks?.afterStore(room, changes, appended.queued);
+      this.hooks?.afterStore(room, changes, appended.queued, peer);
       if (room.updatesSinceSnapshot >= this.options.compactEvery) void this.compact(room).catch((error: unknown) => this.options.logger.error({ err: error, room: room.name }, 'compaction failed'));
       return true;
     });

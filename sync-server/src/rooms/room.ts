@@ -5,12 +5,14 @@
  */
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import type { ViolationReport } from '../../../shared/sync/protocol.ts';
 import type { RoomRef } from '../../../shared/sync/rooms.ts';
 
 export interface RoomPeer {
   readonly id: string;
   readonly isPlaza: boolean;
   send(message: Uint8Array): void;
+  sendViolation?(report: ViolationReport): void;
 }
 
 export class Room {
