@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { roomNames } from '../../../shared/sync/rooms.ts';
+import type { RunningServer } from '../server.ts';
+import { rawClient, startTestServer, temporaryDir } from '../test-support/harness.ts';
+import { CliError, runCli } from './cli.ts';
+
+let server: RunningServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+async function cli(args: string[]): Promise<Record<string, unknown>> {
+  const lines: string[] = [];
+  await runCli(args, {}, (line) => lines.push(line));
+  return JSON.parse(lines.join('\n')) as Record<string, unknown>;
+}
+
+describe('admin CLI', () => {
+  it('works on the data directory when no server runs', async () => {
+    const dataDir = temporaryDir();
+    server = await startTestServer({ dataDir });
+    await server.close();
+    server = null;
+    const created = await cli(['tenant-create', '--id', 'acme', '--name', 'Acme', '--data-dir', dataDir]);
+    expect(created).toMatchObject({ via: 'data-dir', tenant: { id: 'acme', name: 'Acme' } });
+    const user = (await cli(['user-create', '--tenant', 'acme', '--name', 'Ada', '--role', 'admin', '--data-dir', dataDir])) as { user: { id: string } };
+    const token = (await cli(['token', '--tenant', 'acme', '--user', user.user.id, '--data-dir', dataDir])) as { token: string };
+    server = await startTestServer({ dataDir });
+    const verified = await server.tokens.verify(token.token);
+    expect(verified.ok && verified.value).toMatchObject({ tenant: 'acme', user: user.user.id, role: 'admin' });
+  });
+
+  it('acts through the running server, so a removal disconnects the member at once', async () => {
+    const dataDir = temporaryDir();
+    server = await startTestServer({ dataDir });
+    const user = (await cli(['user-create', '--tenant', 'default', '--name', 'Bo', '--data-dir', dataDir])) as { via: string; user: { id: string } };
+    expect(user.via).toBe('server');
+    const { token } = (await cli(['token', '--tenant', 'default', '--user', user.user.id, '--data-dir', dataDir])) as { token: string };
+    const socket = rawClient(server, roomNames.user('default', user.user.id), token);
+    await socket.opened;
+    await cli(['role', '--tenant', 'default', '--user', user.user.id, '--role', 'none', '--data-dir', dataDir]);
+    expect((await socket.closed).code).toBe(4403);
+    const members = (await cli(['members', '--tenant', 'default', '--data-dir', dataDir])) as { members: unknown[] };
+    expect(members.members).toEqual([]);
+  });
+
+  it('refuses bad input with clear errors', async () => {
+    const dataDir = temporaryDir();
+    server = await startTestServer({ dataDir });
+    await expect(cli(['user-create', '--tenant', 'default', '--data-dir', dataDir])).rejects.toThrow(/--name is required/);
+    await expect(cli(['role', '--tenant', 'default', '--user', 'nobody', '--role', 'admin', '--data-dir', dataDir])).rejects.toThrow(/no such user/);
+    await expect(cli(['role', '--tenant', 'default', '--user', 'x', '--role', 'king', '--data-dir', dataDir])).rejects.toThrow(CliError);
+    await expect(cli(['frobnicate', '--data-dir', dataDir])).rejects.toThrow(/unknown command/);
+    await expect(cli(['tenants', '--bogus'])).rejects.toThrow(/Unknown option/);
+    await expect(cli(['tenants', '--data-dir', '/nonexistent/plaza'])).rejects.toThrow(/no data directory/);
+  });
+});
