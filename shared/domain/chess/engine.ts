@@ -7,7 +7,7 @@
  * automatically (no claim), and `fen()` prints the en-passant square only when a capture
  * there is legal.
  */
-import { Chess, validateFen, type Move } from 'chess.js';
+import { Chess, validateFen, type Move, type Square } from 'chess.js';
 import { fail, ok, type DomainError, type Result } from '../result.ts';
 import { isPromotionPiece, isSquare, STANDARD_FEN, type Color, type GameResult, type PromotionPiece } from './types.ts';
 
@@ -62,28 +62,27 @@ export function parseMoveInput(input: string | { readonly from: string; readonly
 }
 
 /**
- * Finds `input` among the legal moves, so legality never depends on catching an exception.
- * A pawn reaching the last rank needs its piece; a promotion piece on any other move is illegal.
+ * Plays `input` if it is legal. chess.js throws on an illegal move and silently ignores a
+ * promotion piece on a move that does not promote; both come back as 'illegal-move', and a
+ * pawn reaching the last rank without its piece as 'promotion-required'.
  */
-export function findLegalMove(chess: Chess, input: MoveInput): Result<Move, EngineError> {
-  const candidates = chess.moves({ verbose: true }).filter((m) => m.from === input.from && m.to === input.to);
-  if (candidates.length === 0) return fail('illegal-move', `${input.from}${input.to} is not legal here`);
-  const match = candidates.find((m) => m.promotion === input.promotion);
-  if (match !== undefined) return ok(match);
-  if (input.promotion === undefined) return fail('promotion-required', `${input.from}${input.to} promotes: choose q, r, b or n`);
-  return fail('illegal-move', `${input.from}${input.to}${input.promotion} is not legal here`);
-}
-
-/** Plays a move already found legal; a throw here would be a chess.js bug, still not ours to crash on. */
 export function playMove(chess: Chess, input: MoveInput): Result<Move, EngineError> {
+  let move: Move;
   try {
-    return ok(chess.move(input.promotion === undefined ? { from: input.from, to: input.to } : { ...input }));
-  } catch (error) {
-    return fail('illegal-move', messageOf(error));
+    move = chess.move(input.promotion === undefined ? { from: input.from, to: input.to } : { ...input });
+  } catch {
+    const promotes = chess.moves({ square: input.from as Square, verbose: true }).some((m) => m.to === input.to && m.promotion !== undefined);
+    if (promotes && input.promotion === undefined) return fail('promotion-required', `${input.from}${input.to} promotes: choose q, r, b or n`);
+    return fail('illegal-move', `${uciOf(input)} is not legal here`);
   }
+  if (move.promotion !== input.promotion) {
+    chess.undo();
+    return fail('illegal-move', `${uciOf(input)} is not legal here`);
+  }
+  return ok(move);
 }
 
-export function uciOf(move: Pick<Move, 'from' | 'to' | 'promotion'>): string {
+export function uciOf(move: { readonly from: string; readonly to: string; readonly promotion?: string | undefined }): string {
   return `${move.from}${move.to}${move.promotion ?? ''}`;
 }
 
@@ -94,10 +93,8 @@ export function replay(initialFen: string, ucis: readonly string[]): Result<Ches
   for (const [ply, uci] of ucis.entries()) {
     const input = parseMoveInput(uci);
     if (!input.ok) return input;
-    const legal = findLegalMove(chess.value, input.value);
-    if (!legal.ok) return fail(legal.error.code, `ply ${ply + 1}: ${legal.error.message}`);
     const played = playMove(chess.value, input.value);
-    if (!played.ok) return played;
+    if (!played.ok) return fail(played.error.code, `ply ${ply + 1}: ${played.error.message}`);
   }
   return chess;
 }

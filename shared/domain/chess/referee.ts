@@ -11,7 +11,7 @@
 import { type DomainError, type Result } from '../result.ts';
 import { flagClock, startClock, stepClock, stopClock } from './clock.ts';
 import { isServerCommand, type Actor, type ChessCommand, type MoveSpec, type PlayerCommand } from './commands.ts';
-import { boardOutcome, findLegalMove, parseMoveInput, playMove, replay, uciOf } from './engine.ts';
+import { boardOutcome, parseMoveInput, playMove, replay, uciOf } from './engine.ts';
 import { colorOf, nextDeadline, sideToMove, type GameState, type MoveRecord, type Termination } from './game.ts';
 import { hasInsufficientMatingMaterial, piecesOfFen } from './material.ts';
 import { opposite, winResult, type Color, type GameResult } from './types.ts';
@@ -172,10 +172,8 @@ function decideMove(state: GameState, expectedPly: number, spec: MoveSpec, me: C
   if (!input.ok) return reject('bad-move-format', input.error.message);
   const chess = replay(state.initialFen, state.moves.map((m) => m.uci));
   if (!chess.ok) return reject('corrupt-state', chess.error.message);
-  const legal = findLegalMove(chess.value, input.value);
-  if (!legal.ok) return reject(legal.error.code === 'promotion-required' ? 'promotion-required' : 'illegal-move', legal.error.message);
   const played = playMove(chess.value, input.value);
-  if (!played.ok) return reject('illegal-move', played.error.message);
+  if (!played.ok) return reject(played.error.code === 'promotion-required' ? 'promotion-required' : 'illegal-move', played.error.message);
   const outcome = boardOutcome(chess.value);
 
   const step = stepClock(state.clock, { now, lagMs, gameContinues: outcome === null });
