@@ -6,7 +6,7 @@
 import { Chess } from 'chess.js';
 import { describe, expect, it } from 'vitest';
 import { expectOk } from '../result.ts';
-import { loadPgn } from './engine.ts';
+import { loadPgn, type LoadedPgn } from './engine.ts';
 import { createGame, type GameState } from './game.ts';
 import { parseGameState } from './game-schema.ts';
 import { fenAt, toPgn } from './pgn.ts';
@@ -20,7 +20,7 @@ const games = Object.entries(files).map(([path, text]) => ({ name: path.replace(
 
 interface Replayed {
   readonly state: GameState;
-  readonly expected: ReturnType<typeof loadPgn> extends { ok: true; value: infer V } ? V : never;
+  readonly expected: LoadedPgn;
 }
 
 function replayThroughReferee(text: string): Replayed {
