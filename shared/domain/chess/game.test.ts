@@ -37,6 +37,7 @@ describe('createGame', () => {
     ['position already mated', { ...base, initialFen: 'R3k3/8/4K3/8/8/8/8/8 b - - 0 1' }, 'bad-fen'],
     ['rated from a set-up position', { ...base, rated: true, initialFen: '4k3/8/8/8/8/8/4P3/4K3 w - - 0 1' }, 'rated-needs-standard-start'],
     ['zero first-move timeout', { ...base, firstMoveTimeoutMs: 0 }, 'bad-timeout'],
+    ['fractional creation time', { ...base, now: T0 + 0.5 }, 'bad-time'],
   ] as [string, NewGame, string][])('refuses %s', (_name, input, code) => {
     const result = createGame(input);
     expect(!result.ok && result.error.code).toBe(code);

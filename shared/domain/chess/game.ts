@@ -97,7 +97,7 @@ export interface NewGame {
   readonly firstMoveTimeoutMs?: number;
 }
 
-export const GAME_SETUP_ERROR_CODES = ['missing-id', 'same-player', 'bad-time-control', 'bad-fen', 'rated-needs-standard-start', 'bad-timeout'] as const;
+export const GAME_SETUP_ERROR_CODES = ['missing-id', 'same-player', 'bad-time-control', 'bad-fen', 'rated-needs-standard-start', 'bad-timeout', 'bad-time'] as const;
 export type GameSetupError = DomainError<(typeof GAME_SETUP_ERROR_CODES)[number]>;
 
 /** The only way to a valid GameState. */
@@ -106,6 +106,7 @@ export function createGame(input: NewGame, bounds: TimeControlBounds = DEFAULT_T
     return fail('missing-id', 'game, tenant and player ids are required');
   }
   if (input.white.userId === input.black.userId) return fail('same-player', 'a player cannot play themselves');
+  if (!Number.isSafeInteger(input.now) || input.now < 0) return fail('bad-time', 'now must be integer server ms');
   const tc = validateTimeControl(input.timeControl, bounds);
   if (!tc.ok) return fail('bad-time-control', tc.error.message);
   const firstMoveTimeoutMs = input.firstMoveTimeoutMs ?? DEFAULT_FIRST_MOVE_TIMEOUT_MS;

@@ -9,5 +9,6 @@ export * from './game-schema.ts';
 export * from './commands.ts';
 export * from './referee.ts';
 export * from './pgn.ts';
+export * from './board.ts';
 export * from './glicko2.ts';
 export * from './lobby.ts';
