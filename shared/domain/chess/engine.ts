@@ -1,0 +1,138 @@
+/**
+ * The one edge where chess.js meets the domain. chess.js throws on a bad FEN, an illegal move
+ * and an unparsable PGN; every call that can throw is wrapped here and comes back as a Result.
+ * Other files never call `new Chess`, `load`, `move` or `loadPgn` themselves.
+ *
+ * Rules are chess.js 1.4.0's: threefold repetition and the fifty-move rule end the game
+ * automatically (no claim), and `fen()` prints the en-passant square only when a capture
+ * there is legal.
+ */
+import { Chess, validateFen, type Move, type Square } from 'chess.js';
+import { fail, ok, type DomainError, type Result } from '../result.ts';
+import { isPromotionPiece, isSquare, STANDARD_FEN, type Color, type GameResult, type PromotionPiece } from './types.ts';
+
+export const ENGINE_ERROR_CODES = ['bad-fen', 'bad-move-format', 'illegal-move', 'promotion-required', 'bad-pgn'] as const;
+export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
+export type EngineError = DomainError<EngineErrorCode>;
+
+/** A move as a player's intent carries it: squares plus the promotion piece, if any. */
+export interface MoveInput {
+  readonly from: string;
+  readonly to: string;
+  readonly promotion?: PromotionPiece | undefined;
+}
+
+/** The rules-decided ends, in the order they are checked (mate beats the fifty-move rule). */
+export const BOARD_TERMINATIONS = ['checkmate', 'stalemate', 'insufficient-material', 'threefold-repetition', 'fifty-move-rule'] as const;
+export type BoardTermination = (typeof BOARD_TERMINATIONS)[number];
+
+export interface BoardOutcome {
+  readonly result: GameResult;
+  readonly termination: BoardTermination;
+}
+
+export function engineColor(color: 'w' | 'b'): Color {
+  return color === 'w' ? 'white' : 'black';
+}
+
+export function newEngine(fen: string = STANDARD_FEN): Result<Chess, EngineError> {
+  const checked = validateFen(fen);
+  if (!checked.ok) return fail('bad-fen', checked.error ?? 'invalid FEN');
+  try {
+    return ok(new Chess(fen));
+  } catch (error) {
+    return fail('bad-fen', messageOf(error));
+  }
+}
+
+const UCI_PATTERN = /^([a-h][1-8])([a-h][1-8])([qrbn])?$/;
+
+/** "e7e8q" or `{ from, to, promotion }` → a checked MoveInput (syntax only, not legality). */
+export function parseMoveInput(input: string | { readonly from: string; readonly to: string; readonly promotion?: string | undefined }): Result<MoveInput, EngineError> {
+  if (typeof input === 'string') {
+    const match = UCI_PATTERN.exec(input);
+    if (match === null) return fail('bad-move-format', `"${input.slice(0, 16)}" is not a UCI move like e2e4 or e7e8q`);
+    const [, from = '', to = '', promotion] = match;
+    return ok(promotion === undefined ? { from, to } : { from, to, promotion: promotion as PromotionPiece });
+  }
+  if (!isSquare(input.from) || !isSquare(input.to)) return fail('bad-move-format', 'from and to must be squares a1–h8');
+  if (input.promotion === undefined) return ok({ from: input.from, to: input.to });
+  if (!isPromotionPiece(input.promotion)) return fail('bad-move-format', 'promotion must be one of q, r, b, n');
+  return ok({ from: input.from, to: input.to, promotion: input.promotion });
+}
+
+/**
+ * Plays `input` if it is legal. chess.js throws on an illegal move and silently ignores a
+ * promotion piece on a move that does not promote; both come back as 'illegal-move', and a
+ * pawn reaching the last rank without its piece as 'promotion-required'.
+ */
+export function playMove(chess: Chess, input: MoveInput): Result<Move, EngineError> {
+  let move: Move;
+  try {
+    move = chess.move(input.promotion === undefined ? { from: input.from, to: input.to } : { ...input });
+  } catch {
+    const promotes = chess.moves({ square: input.from as Square, verbose: true }).some((m) => m.to === input.to && m.promotion !== undefined);
+    if (promotes && input.promotion === undefined) return fail('promotion-required', `${input.from}${input.to} promotes: choose q, r, b or n`);
+    return fail('illegal-move', `${uciOf(input)} is not legal here`);
+  }
+  if (move.promotion !== input.promotion) {
+    chess.undo();
+    return fail('illegal-move', `${uciOf(input)} is not legal here`);
+  }
+  return ok(move);
+}
+
+export function uciOf(move: { readonly from: string; readonly to: string; readonly promotion?: string | undefined }): string {
+  return `${move.from}${move.to}${move.promotion ?? ''}`;
+}
+
+/** Rebuilds the game from its start position and UCI moves (keeps repetition history). */
+export function replay(initialFen: string, ucis: readonly string[]): Result<Chess, EngineError> {
+  const chess = newEngine(initialFen);
+  if (!chess.ok) return chess;
+  for (const [ply, uci] of ucis.entries()) {
+    const input = parseMoveInput(uci);
+    if (!input.ok) return input;
+    const played = playMove(chess.value, input.value);
+    if (!played.ok) return fail(played.error.code, `ply ${ply + 1}: ${played.error.message}`);
+  }
+  return chess;
+}
+
+/** The result the rules impose on the side to move, or null while the game goes on. */
+export function boardOutcome(chess: Chess): BoardOutcome | null {
+  if (chess.isCheckmate()) return { result: chess.turn() === 'w' ? '0-1' : '1-0', termination: 'checkmate' };
+  if (chess.isStalemate()) return { result: '1/2-1/2', termination: 'stalemate' };
+  if (chess.isInsufficientMaterial()) return { result: '1/2-1/2', termination: 'insufficient-material' };
+  if (chess.isThreefoldRepetition()) return { result: '1/2-1/2', termination: 'threefold-repetition' };
+  if (chess.isDrawByFiftyMoves()) return { result: '1/2-1/2', termination: 'fifty-move-rule' };
+  return null;
+}
+
+export interface LoadedPgn {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly initialFen: string;
+  readonly moves: readonly { readonly san: string; readonly uci: string }[];
+  readonly fen: string;
+}
+
+/** Reads a PGN through chess.js's parser (no variations; a comment before the tags fails, chess.js #534). */
+export function loadPgn(pgn: string): Result<LoadedPgn, EngineError> {
+  const chess = new Chess();
+  try {
+    chess.loadPgn(pgn);
+  } catch (error) {
+    return fail('bad-pgn', messageOf(error));
+  }
+  const history = chess.history({ verbose: true });
+  return ok({
+    headers: chess.getHeaders(),
+    initialFen: history[0]?.before ?? chess.fen(),
+    moves: history.map((m) => ({ san: m.san, uci: uciOf(m) })),
+    fen: chess.fen(),
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
