@@ -74,7 +74,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let ready = false;
   let closing = false;
 
-  const store = SqliteStore.open(config.dataDir);
+  const store = SqliteStore.open(config.dataDir, 'plaza.db', { checkpointEveryMs: 1000 });
   const tokens = await TokenService.fromDataDir(config.dataDir, config.accessTokenKey);
   const operatorKey = loadOperatorKey(config.dataDir, config.operatorKey);
   const directory = new Directory(store.directory, config.membershipCacheMs);

@@ -6,6 +6,7 @@
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { Role } from '../../../shared/sync/rooms.ts';
 import type { DirectoryStore, MembershipRecord, TenantRecord, UserRecord } from './directory-types.ts';
@@ -36,9 +37,26 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, StatementSync>();
   private closed = false;
 
-  static open(dataDir: string, fileName = 'plaza.db'): SqliteStore {
+  private checkpointer: Worker | null = null;
+
+  static open(dataDir: string, fileName = 'plaza.db', options: { checkpointEveryMs?: number } = {}): SqliteStore {
     mkdirSync(dataDir, { recursive: true });
-    return new SqliteStore(new DatabaseSync(path.join(dataDir, fileName)));
+    const file = path.join(dataDir, fileName);
+    const store = new SqliteStore(new DatabaseSync(file));
+    if (options.checkpointEveryMs !== undefined) store.startCheckpointer(file, options.checkpointEveryMs);
+    return store;
+  }
+
+  /** Moves WAL checkpoints (and their fsync) off the main thread. */
+  private startCheckpointer(file: string, everyMs: number): void {
+    this.db.exec('PRAGMA wal_autocheckpoint = 0');
+    const script = new URL(import.meta.url.endsWith('.ts') ? './sqlite-checkpointer.ts' : './sqlite-checkpointer.js', import.meta.url);
+    this.checkpointer = new Worker(script, { workerData: { file, everyMs } });
+    this.checkpointer.unref();
+    this.checkpointer.on('error', () => {
+      // Without the worker, fall back to SQLite's own checkpoints on this connection.
+      this.db.exec('PRAGMA wal_autocheckpoint = 1000');
+    });
   }
 
   constructor(db: DatabaseSync) {
@@ -280,6 +298,18 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.checkpointer) {
+      const worker = this.checkpointer;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        worker.once('message', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        worker.postMessage('stop');
+      });
+      await worker.terminate();
+    }
     this.statements.clear();
     try {
       this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
