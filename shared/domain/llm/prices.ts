@@ -44,10 +44,16 @@ export const modelPriceSchema = z
 
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
 
-export const priceTableSchema = z.strictObject({
-  version: z.literal(PRICE_TABLE_VERSION, { error: 'this price table version is not known to this app: update the app' }),
-  models: z.record(z.string().regex(MODEL_ID, { error: 'a model id is letters, digits and . _ : / - only' }), modelPriceSchema),
-});
+export const priceTableSchema = z
+  .strictObject({
+    version: z.literal(PRICE_TABLE_VERSION, { error: 'this price table version is not known to this app: update the app' }),
+    models: z.record(z.string(), modelPriceSchema),
+  })
+  .superRefine((table, context) => {
+    for (const id of Object.keys(table.models)) {
+      if (!MODEL_ID.test(id)) context.addIssue({ code: 'custom', path: ['models', id], message: `"${id}" is not a model id: use letters, digits and . _ : / - only` });
+    }
+  });
 
 /** The editable config as admins write it (JSON). */
 export type PriceTableConfig = z.input<typeof priceTableSchema>;

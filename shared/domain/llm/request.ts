@@ -80,7 +80,7 @@ export const chatRequestSchema = z.strictObject({
   max_completion_tokens: tokens('max_completion_tokens'),
   temperature: range('temperature', 0, 2),
   top_p: range('top_p', 0, 1),
-  stop: z.union([z.string(), z.array(z.string()).max(4, { error: 'stop takes at most 4 sequences' })]).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)], { error: 'stop must be a string or an array of at most 4 strings' }).nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.strictObject({ include_usage: z.boolean().optional(), include_obfuscation: z.boolean().optional() }).nullish(),
   n: z.int({ error: 'n must be a whole number' }).min(1, { error: 'n must be at least 1' }).max(128).nullish(),
