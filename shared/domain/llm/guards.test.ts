@@ -54,7 +54,7 @@ describe('session guards', () => {
   it('limits the calls one human input may cause', () => {
     let state = startSession('s1', T0);
     for (let index = 0; index < 8; index += 1) state = expectOk(call(state, T0 + index * 10_000, `fp${index}`, index === 0));
-    expect(blocked(call(state, T0 + 90_000, 'fp-more', false)).halt).toMatchObject({ code: 'turn-limit' });
+    expect(blocked(call(state, T0 + 90_000, 'fp-more', false))).toMatchObject({ halt: { code: 'turn-limit' } });
     expect(call(state, T0 + 90_000, 'fp-more', true).ok).toBe(true);
   });
 
@@ -71,7 +71,7 @@ describe('session guards', () => {
     let state = startSession('s1', T0);
     for (let index = 0; index < 4; index += 1) state = expectOk(call(state, T0 + index * 7_000, 'same', true));
     expect(state.repeatCount).toBe(4);
-    expect(blocked(call(state, T0 + 30_000, 'same', true)).halt).toMatchObject({ code: 'loop' });
+    expect(blocked(call(state, T0 + 30_000, 'same', true))).toMatchObject({ halt: { code: 'loop' } });
     const broken = expectOk(call(state, T0 + 30_000, 'different', true));
     expect(broken.repeatCount).toBe(1);
   });
@@ -80,7 +80,7 @@ describe('session guards', () => {
     let state = startSession('s1', T0);
     for (let hour = 0; hour < 12; hour += 1) state = expectOk(call(state, T0 + hour * 3_600_000, `fp${hour}`, true));
     const block = blocked(call(state, T0 + 12 * 3_600_000, 'fp-late', true));
-    expect(block.halt).toMatchObject({ code: 'lifetime', resumable: false });
+    expect(block).toMatchObject({ halt: { code: 'lifetime', resumable: false } });
     expect(block.message).toMatch(/Start a new session/);
     expect(resumeSession(block.state, T0 + 13 * 3_600_000, { kind: 'resume' })).toMatchObject({ ok: false, error: { code: 'needs-new-session' } });
   });
@@ -91,7 +91,7 @@ describe('session guards', () => {
     expect(call(state, T0 + 1, 'a', true).ok).toBe(true);
     state = recordSettlement(state, { chargedMicroUsd: microUsd(1), haltSession: false }, T0 + 2);
     const block = blocked(call(state, T0 + 3, 'b', true));
-    expect(block.halt).toMatchObject({ code: 'lifetime-spend', resumable: false });
+    expect(block).toMatchObject({ halt: { code: 'lifetime-spend', resumable: false } });
     expect(block.message).toContain('$2.00');
   });
 
