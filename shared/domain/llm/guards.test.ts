@@ -5,6 +5,8 @@ import {
   checkSession,
   DEFAULT_GUARD_CONFIG,
   guardConfigSchema,
+  parseGuardConfig,
+  parseSessionGuardState,
   recordCall,
   recordSettlement,
   resumeSession,
@@ -122,5 +124,22 @@ describe('session guards', () => {
     const twice = recordSettlement(once, { chargedMicroUsd: microUsd(10), haltSession: true }, T0 + 2);
     expect(twice.halt?.at).toBe(T0 + 1);
     expect(twice.spentMicroUsd).toBe(20);
+  });
+});
+
+describe('stored guard state and settings', () => {
+  it('round-trips a session state through JSON and refuses a newer version', () => {
+    let state = startSession('s1', T0);
+    state = expectOk(call(state, T0 + 1_000, 'a', true));
+    state = recordSettlement(state, { chargedMicroUsd: microUsd(5), haltSession: true }, T0 + 2_000);
+    expect(expectOk(parseSessionGuardState(JSON.parse(JSON.stringify(state))))).toEqual(state);
+    const newer = parseSessionGuardState({ ...state, version: 2 });
+    expect(newer).toMatchObject({ ok: false, error: { code: 'invalid-session-state' } });
+    if (!newer.ok) expect(newer.error.message).toMatch(/update the app/);
+  });
+
+  it('parses guard settings from config and refuses nonsense', () => {
+    expect(expectOk(parseGuardConfig({ ...DEFAULT_GUARD_CONFIG }))).toEqual(DEFAULT_GUARD_CONFIG);
+    expect(parseGuardConfig({ ...DEFAULT_GUARD_CONFIG, loopThreshold: 1 })).toMatchObject({ ok: false, error: { code: 'invalid-guard-config' } });
   });
 });

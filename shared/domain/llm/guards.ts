@@ -73,6 +73,35 @@ export interface SessionGuardState {
   readonly halt: SessionHalt | null;
 }
 
+export function parseGuardConfig(input: unknown): Result<GuardConfig, DomainError<'invalid-guard-config'>> {
+  const parsed = guardConfigSchema.safeParse(input);
+  if (!parsed.success) return err({ code: 'invalid-guard-config', message: `The session guard settings are invalid: ${z.prettifyError(parsed.error)}` });
+  return ok({ ...parsed.data, maxLifetimeSpendMicroUsd: microUsd(parsed.data.maxLifetimeSpendMicroUsd) });
+}
+
+const time = z.number().finite();
+
+export const sessionGuardStateSchema = z.strictObject({
+  version: z.literal(1, { error: 'this session state was written by a newer app: update the app' }),
+  sessionId: z.string().min(1).max(128),
+  startedAt: time,
+  lastHumanInputAt: time,
+  callsSinceHumanInput: z.int().min(0),
+  recentCallTimes: z.array(time).max(100_000),
+  lastFingerprint: z.string().max(64).nullable(),
+  repeatCount: z.int().min(0),
+  callCount: z.int().min(0),
+  spentMicroUsd: z.int().min(0),
+  halt: z.strictObject({ code: z.enum(HALT_CODES), message: z.string(), at: time, resumable: z.boolean() }).nullable(),
+});
+
+/** Decodes a stored session state (JSON in the store or the client's database). */
+export function parseSessionGuardState(input: unknown): Result<SessionGuardState, DomainError<'invalid-session-state'>> {
+  const parsed = sessionGuardStateSchema.safeParse(input);
+  if (!parsed.success) return err({ code: 'invalid-session-state', message: `The stored chat session state is invalid: ${z.prettifyError(parsed.error)}` });
+  return ok({ ...parsed.data, spentMicroUsd: microUsd(parsed.data.spentMicroUsd) });
+}
+
 /** A new session; opening it is itself a human action. */
 export function startSession(sessionId: string, now: number): SessionGuardState {
   return {
