@@ -4,7 +4,7 @@ import { expectOk } from '../result.ts';
 import { applyReservation, scopeKey, scopesFor, type LedgerSnapshot } from './budgets.ts';
 import { DEFAULT_PRICES } from './default-prices.ts';
 import { haltSession, startSession } from './guards.ts';
-import { admitPlan, planCall, requiredHeadroom, type CallPlan } from './plan.ts';
+import { admitPlan, callPolicySchema, DEFAULT_CALL_POLICY, planCall, requiredHeadroom, type CallPlan } from './plan.ts';
 import { affordableOutputTokens, lookupModel, worstCaseCost, type PricedModel } from './prices.ts';
 import { refusalHttpStatus, type Refusal } from './refusal.ts';
 import { parseChatRequest } from './request.ts';
@@ -42,10 +42,13 @@ describe('planCall: worst case and clamp', () => {
     expect(plan.stream).toBe(false);
   });
 
-  it('without max_tokens, asks for the model maximum, then clamps it', () => {
+  it('without max_tokens, asks for the policy default or the model maximum', () => {
     const plan = expectOk(planCall(body(), context()));
     expect(plan.requestedMaxTokens).toBeNull();
     expect(plan.clampedMaxTokens).toBe(mini.maxOutputTokens);
+    const policy = { ...context().policy, defaultMaxTokens: 2_048 };
+    expect(expectOk(planCall(body(), context({ policy }))).clampedMaxTokens).toBe(2_048);
+    expect(expectOk(planCall(body({ max_tokens: 3_000 }), context({ policy }))).clampedMaxTokens).toBe(3_000);
   });
 
   it('clamps a huge max_tokens to what the tightest budget can pay for, to the micro-dollar', () => {
@@ -200,5 +203,12 @@ describe('admitPlan: the atomic check-and-insert', () => {
     const plan: CallPlan = expectOk(planCall(body({ max_tokens: 100 }), context()));
     const after = applyReservation({}, plan.reservations);
     expect(Object.values(after).map((usage) => usage.reservedMicroUsd)).toEqual(Array(5).fill(plan.worstCaseMicroUsd));
+  });
+});
+
+describe('call policy config', () => {
+  it('the default policy is valid config', () => {
+    expect(callPolicySchema.safeParse(DEFAULT_CALL_POLICY).success).toBe(true);
+    expect(callPolicySchema.safeParse({ ...DEFAULT_CALL_POLICY, promptMargin: { percent: -1, tokens: 0 } }).success).toBe(false);
   });
 });

@@ -28,12 +28,19 @@ export const callPolicySchema = z.strictObject({
   promptMargin: z.strictObject({ percent: z.int().min(0).max(1_000), tokens: z.int().min(0).max(1_000_000) }),
   /** Most choices (`n`) a request may ask for; each is priced at the full answer. */
   maxChoices: z.int().min(1).max(128),
+  /** The answer limit of a request that sets none; omitted: the model's maximum. */
+  defaultMaxTokens: z.int().min(1).max(10_000_000).optional(),
 });
 
 export interface CallPolicy {
   readonly minAnswerTokens: number;
   readonly promptMargin: PromptMargin;
   readonly maxChoices: number;
+  /**
+   * The answer limit of a request that sets none; omitted: the model's maximum. A large limit
+   * reserves a large worst case, so size it from the observed p95 answer.
+   */
+  readonly defaultMaxTokens?: number;
 }
 
 export const DEFAULT_CALL_POLICY: CallPolicy = { minAnswerTokens: 64, promptMargin: { percent: 10, tokens: 16 }, maxChoices: 1 };
@@ -122,7 +129,7 @@ export function planCall(body: unknown, context: PlanContext): Result<CallPlan, 
 
   const promptTokensReserved = reservedPromptTokens(promptTokensCounted, policy.promptMargin);
   const asked = requestedMaxTokens(request);
-  const ceiling = Math.min(asked ?? model.maxOutputTokens, model.maxOutputTokens, windowRoom);
+  const ceiling = Math.min(asked ?? policy.defaultMaxTokens ?? model.maxOutputTokens, model.maxOutputTokens, windowRoom);
   const minimum = Math.min(policy.minAnswerTokens, ceiling);
   const scopes = scopesFor(identity, context.limits, now);
   const tightest = tightestScope(scopes, context.ledger);

@@ -39,14 +39,7 @@ const REFUSED_FIELDS: Readonly<Record<string, string>> = {
   conversation: 'a server-side conversation bills context that is not in the request',
   web_search_options: 'web search has per-call fees that cannot be bounded',
   response_format: 'a response format injects a schema into the prompt that cannot be counted',
-  logit_bias: 'not allowed',
-  logprobs: 'not allowed',
-  top_logprobs: 'not allowed',
-  store: 'stored completions are not allowed',
-  metadata: 'not allowed',
-  prompt_cache_key: 'not allowed',
-  safety_identifier: 'not allowed',
-  verbosity: 'not allowed',
+  store: 'stored completions keep conversations at the provider',
 };
 
 const textPartSchema = z.strictObject({ type: z.literal('text'), text: z.string() });
