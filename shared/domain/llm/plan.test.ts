@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { microUsd } from '../money.ts';
 import { expectOk } from '../result.ts';
-import { applyReservation, scopeKey, scopesFor, type LedgerSnapshot } from './budgets.ts';
+import { applyReservation, parseBudgetLimits, scopeKey, scopesFor, type LedgerSnapshot } from './budgets.ts';
 import { DEFAULT_PRICES } from './default-prices.ts';
 import { haltSession, startSession } from './guards.ts';
 import { admitPlan, callPolicySchema, DEFAULT_CALL_POLICY, planCall, requiredHeadroom, type CallPlan } from './plan.ts';
 import { affordableOutputTokens, lookupModel, worstCaseCost, type PricedModel } from './prices.ts';
-import { refusalHttpStatus, type Refusal } from './refusal.ts';
+import { killSwitchRefusal, refusalHttpStatus, type Refusal } from './refusal.ts';
 import { parseChatRequest } from './request.ts';
 import { body, context, IDENTITY, LIMITS, spent, T0 } from './test-support/fixtures.ts';
 import { countPromptTokens, reservedPromptTokens } from './tokens.ts';
 import { upstreamRequestBody } from './upstream.ts';
-import { dayWindow } from './windows.ts';
+import { dayWindow, formatUtc } from './windows.ts';
 
 const mini = lookupModel(DEFAULT_PRICES, 'gpt-4o-mini') as PricedModel;
 const gpt4o = lookupModel(DEFAULT_PRICES, 'gpt-4o') as PricedModel;
@@ -210,5 +210,31 @@ describe('call policy config', () => {
   it('the default policy is valid config', () => {
     expect(callPolicySchema.safeParse(DEFAULT_CALL_POLICY).success).toBe(true);
     expect(callPolicySchema.safeParse({ ...DEFAULT_CALL_POLICY, promptMargin: { percent: -1, tokens: 0 } }).success).toBe(false);
+  });
+});
+
+describe('edges', () => {
+  it('time must be a finite number of milliseconds', () => {
+    expect(() => dayWindow(Number.NaN)).toThrow(RangeError);
+    expect(formatUtc(Date.UTC(2026, 0, 2, 3, 4))).toBe('2026-01-02 03:04 UTC');
+  });
+
+  it('a kill switch without a reason still says who switched it off', () => {
+    expect(killSwitchRefusal('tenant', undefined).message).toBe('The AI assistant was switched off for your team by an administrator. It stays off until it is switched back on.');
+  });
+
+  it('a message that is not an object is an invalid request, not a crash', () => {
+    expect(refused(planCall(body({ messages: ['hello'] }), context()))).toMatchObject({ code: 'invalid-request', field: 'messages[0]' });
+  });
+
+  it('the global daily cap is optional', () => {
+    const limits = expectOk(parseBudgetLimits({ sessionMicroUsd: 1, userDailyMicroUsd: 2, tenantDailyMicroUsd: 3, tenantMonthlyMicroUsd: 4, globalDailyMicroUsd: 5 }));
+    expect(scopesFor(IDENTITY, limits, T0).map((scope) => scope.kind)).toContain('global-day');
+    const { globalDailyMicroUsd: _omitted, ...withoutGlobal } = LIMITS;
+    expect(scopesFor(IDENTITY, withoutGlobal, T0).map((scope) => scope.kind)).not.toContain('global-day');
+  });
+
+  it('the unknown-model refusal says it is not on the price list', () => {
+    expect(refused(planCall(body({ model: 'o9-preview' }), context())).message).toBe('The model "o9-preview" is not on Plaza\'s price list, so it cannot be called.');
   });
 });

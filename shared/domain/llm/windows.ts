@@ -4,8 +4,6 @@
  * was admitted; a window that resets does not free the reservations still open in the old one.
  */
 
-export type WindowKind = 'day' | 'month';
-
 function assertTime(now: number): Date {
   if (!Number.isFinite(now)) throw new RangeError(`now must be a finite number of milliseconds, got ${now}`);
   return new Date(now);
@@ -35,14 +33,6 @@ export function nextDayStart(now: number): number {
 export function nextMonthStart(now: number): number {
   const date = assertTime(now);
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
-}
-
-export function windowOf(kind: WindowKind, now: number): string {
-  return kind === 'day' ? dayWindow(now) : monthWindow(now);
-}
-
-export function windowResetsAt(kind: WindowKind, now: number): number {
-  return kind === 'day' ? nextDayStart(now) : nextMonthStart(now);
 }
 
 /** `2026-01-02 00:00 UTC`: reset times for people, independent of the viewer's time zone. */
