@@ -1,4 +1,4 @@
-import OpenAI, { APIConnectionError, APIError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countPromptTokens } from '../../../../shared/domain/llm/tokens.ts';
@@ -208,6 +208,14 @@ describe('fake OpenAI upstream with the official SDK', () => {
     const chunks = await pending;
     expect(textOf(chunks)).toBe('held then released');
     expect(chunks.at(-1)?.usage?.completion_tokens).toBe(3);
+  });
+
+  it('can delay the whole answer, so a client timeout fires before any byte', async () => {
+    const { fake } = await setup();
+    fake.setScript([{ responseDelayMs: 300 }]);
+    const impatient = new OpenAI({ apiKey: fake.apiKey, baseURL: fake.baseURL, maxRetries: 0, timeout: 50 });
+    await expect(impatient.chat.completions.create({ model: 'gpt-4o-mini', messages })).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+    await fake.until(() => fake.requests[0]?.end === 'client-closed');
   });
 
   it('records bodies so a proxy test can assert the clamp and the forced usage report', async () => {

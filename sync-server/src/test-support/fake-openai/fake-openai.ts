@@ -23,6 +23,8 @@ export interface FakeBehaviour {
   readonly error?: FakeErrorBehaviour;
   /** The answer text (before the max_tokens cut); default from `options.answer`. */
   readonly text?: string;
+  /** Wait this long before answering at all (headers included): for timeout tests. */
+  readonly responseDelayMs?: number;
   /** Wait this long before each streamed content chunk. */
   readonly chunkDelayMs?: number;
   /** Destroy the socket after this many content chunks (a dropped connection). */
@@ -130,6 +132,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         record.end = 'client-closed';
       }
     });
+    if (behaviour.responseDelayMs) await delay(behaviour.responseDelayMs);
+    if (clientClosed || closing) return;
     if (behaviour.error) {
       const { body, headers } = errorFor(behaviour.error);
       record.end = 'error-response';
