@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { type Minor, minor, ZERO_MINOR } from '../money.ts';
 import { type DomainError, fail, ok, type Result } from '../result.ts';
+import { type LedgerEntry, userOfAccount } from './ledger.ts';
 import type { Market } from './market.ts';
 
 export interface Position {
@@ -54,4 +55,40 @@ export function restorePosition(input: unknown, market: Market): Result<Position
   if (parsed.data.marketId !== market.id) return fail('invalid-state', 'the position belongs to another market');
   if (parsed.data.shares.length !== market.outcomes.length) return fail('invalid-state', 'the position has the wrong number of outcomes');
   return ok(parsed.data);
+}
+
+interface MutablePosition {
+  marketId: string;
+  userId: string;
+  shares: number[];
+  spent: number;
+  received: number;
+}
+
+/**
+ * Every position, rebuilt from the trade entries of a ledger in order: the same float additions
+ * as `applyTrade`, so the result equals the referee's incrementally kept positions exactly.
+ * Markets are created lazily with as many outcomes as `outcomeCount` says.
+ */
+export function foldPositions(entries: Iterable<LedgerEntry>, outcomeCount: (marketId: string) => number): Map<string, Position> {
+  const positions = new Map<string, MutablePosition>();
+  for (const entry of entries) {
+    if (entry.kind !== 'trade' || entry.trade === null || entry.marketId === null) continue;
+    const buying = entry.trade.shares > 0;
+    const userId = userOfAccount(buying ? (entry.from ?? entry.to) : entry.to);
+    if (userId === null) throw new Error(`trade entry ${entry.id} has no user side`);
+    const key = positionKey(entry.marketId, userId);
+    let position = positions.get(key);
+    if (position === undefined) {
+      position = { marketId: entry.marketId, userId, shares: new Array<number>(outcomeCount(entry.marketId)).fill(0), spent: 0, received: 0 };
+      positions.set(key, position);
+    }
+    const outcome = entry.trade.outcome;
+    position.shares[outcome] = (position.shares[outcome] ?? 0) + entry.trade.shares;
+    if (buying) position.spent += entry.amount;
+    else position.received += entry.amount;
+  }
+  const result = new Map<string, Position>();
+  for (const [key, p] of positions) result.set(key, { marketId: p.marketId, userId: p.userId, shares: p.shares, spent: minor(p.spent), received: minor(p.received) });
+  return result;
 }

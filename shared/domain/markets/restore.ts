@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { minor } from '../money.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { checkOpening, MARKET_LIMITS, MARKET_VERSION, type Market, ResolutionSchema } from './market.ts';
+import { worstCaseLoss } from './lmsr.ts';
 import { checkResolution } from './resolution.ts';
+import { unitsFromMinor } from './rounding.ts';
 import { BINARY_OUTCOMES, MARKET_KINDS, type MarketError } from './vocab.ts';
 
 const minorSchema = z.int().transform((value) => minor(value));
@@ -51,6 +53,8 @@ function brokenInvariant(market: Market): string | null {
   if (market.opening.length !== n || market.q.length !== n) return 'opening prices and shares must match the outcomes';
   if (!checkOpening(market.opening, n).ok) return 'opening prices must lie in (0, 1) and sum to 1';
   if (market.subsidy <= 0) return 'the subsidy must be positive';
+  // b may not promise more than the subsidy covers (a little float slack for b·ln(1/p⁰)).
+  if (worstCaseLoss(market.opening, market.b) > unitsFromMinor(market.subsidy) * (1 + 1e-12)) return 'b is too large for the subsidy';
   if (market.cash < 0 || market.volume < 0) return 'cash and volume cannot be negative';
   if (market.closeAt <= market.createdAt) return 'the market must close after it was created';
   const settlement = market.settlement;
