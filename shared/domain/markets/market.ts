@@ -90,9 +90,9 @@ export const MarketSetupSchema = z.discriminatedUnion('kind', [
     question: questionField,
     closeAt: z.number(),
     subsidy: z.int(),
-    options: z.array(z.string().max(10_000)).max(1_000),
+    options: z.array(z.string().max(10_000)).max(1_000).readonly(),
     /** Opening prices per option; equal when absent. */
-    openingProbabilities: z.array(z.number()).max(1_000).optional(),
+    openingProbabilities: z.array(z.number()).max(1_000).readonly().optional(),
   }),
 ]);
 /** A market as a creator asks for it: parsed, not yet valid. */
