@@ -17,20 +17,7 @@ import { foldBalances, marketAccount, totalGranted } from './ledger.ts';
 import { type Market, type Resolution } from './market.ts';
 import { settlementAmounts } from './resolution.ts';
 import { accountBalance, balance, type Book, correct, create, DAY, grant, join, market, newBook, positionsOf, resolve, totalMoney, trade } from './test-support/book.ts';
-
-function marketA(): { book: Book; id: string } {
-  const book = newBook();
-  join(book, 'carol', 100_000);
-  join(book, 'alice', 50_000);
-  join(book, 'bob', 50_000);
-  join(book, 'erin', 0, 0, 'admin');
-  join(book, 'dave', 50_000);
-  const id = expectOk(create(book, 'carol', { kind: 'binary', question: 'Will it rain on Friday?', closeAt: 1_000, subsidy: 10_000 }, 0)).id;
-  expectOk(trade(book, 'alice', id, { kind: 'buy-shares', outcome: 0, shares: 100, maxCost: 100_000 }, 10));
-  expectOk(trade(book, 'bob', id, { kind: 'buy-amount', outcome: 1, amount: 3_000, minShares: 0 }, 20));
-  expectOk(trade(book, 'alice', id, { kind: 'sell-shares', outcome: 0, shares: 20, minProceeds: 0 }, 30));
-  return { book, id };
-}
+import { marketA } from './test-support/scenarios.ts';
 
 function balances(book: Book): Record<string, number> {
   return { alice: balance(book, 'alice'), bob: balance(book, 'bob'), carol: balance(book, 'carol') };

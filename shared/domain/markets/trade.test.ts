@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { type Minor, minor } from '../money.ts';
 import { expectOk } from '../result.ts';
 import { logPrices, sharesForSpend } from './lmsr.ts';
-import { createMarket, type Market, marketProbabilities } from './market.ts';
+import { createMarket, type Market, marketProbabilities, type Resolution } from './market.ts';
 import { emptyPosition, type Position } from './position.ts';
+import { settlementAmounts } from './resolution.ts';
 import { restoreMarket } from './restore.ts';
 import { applyTrade, decideTrade, previewTrade, type TradeCommand, type Trader, validateTrade } from './trade.ts';
 
@@ -171,5 +172,35 @@ describe('applyTrade refuses stale fills, previewTrade runs the same path, decid
     }
     expect(state.tradeCount).toBe(3);
     expect(restoreMarket(JSON.parse(JSON.stringify(state)))).toEqual({ ok: true, value: state });
+  });
+});
+
+describe('extreme trades through the referee path (b = 100, q to 10⁷·b)', () => {
+  it('buys 10⁹ shares, keeps prices sane, buys the near-free side, and every settlement fits the cash', () => {
+    const market = b100();
+    const rich: Trader = { userId: 'alice', role: 'member', balance: m(200_000_000_000) };
+    // mpmath: C(10⁹, 0) − C(0, 0) = 999,999,930.685281 units = 99,999,993,068.53 minor.
+    const big = expectOk(decideTrade({ market, position: emptyPosition(market, 'alice'), trader: rich, command: { kind: 'buy-shares', outcome: 0, shares: 1e9, maxCost: m(200_000_000_000) }, now: NOW, entryId: 't1' }));
+    expect(big.fill.cash).toBe(99_999_993_069);
+    const [yes, no] = marketProbabilities(big.market);
+    expect(yes).toBe(1);
+    expect(no).toBe(0);
+    // One minor unit on NO buys ≈ b·(10⁷ + ln(e^{10⁻⁴} − 1)) shares (mpmath: 999,999,078.970963).
+    const bob: Trader = { userId: 'bob', role: 'member', balance: m(1) };
+    const cheap = expectOk(decideTrade({ market: big.market, position: emptyPosition(market, 'bob'), trader: bob, command: { kind: 'buy-amount', outcome: 1, amount: m(1), minShares: 0 }, now: NOW, entryId: 't2' }));
+    expect(cheap.fill.shares / 999_999_078.970963).toBeCloseTo(1, 9);
+    const probabilities = marketProbabilities(cheap.market);
+    expect(probabilities.every((p) => Number.isFinite(p) && p >= 0 && p <= 1)).toBe(true);
+    expect(Math.abs(probabilities[0]! + probabilities[1]! - 1)).toBeLessThanOrEqual(1e-12);
+    // Above ~5·10⁸ minor the 1e-9 relative tolerance spans half a unit, so rounding there is to nearest.
+    const back = expectOk(validateTrade(big.market, big.position, { ...rich, balance: m(200_000_000_000 - big.fill.cash) }, { kind: 'sell-shares', outcome: 0, shares: 1e9, minProceeds: m(0) }, NOW));
+    expect(back.cash).toBe(99_999_993_069);
+    expect(JSON.parse(JSON.stringify(cheap.market))).toEqual(cheap.market);
+    const resolutions: Resolution[] = [{ kind: 'outcome', outcome: 0 }, { kind: 'outcome', outcome: 1 }, { kind: 'probability', probability: 0.5 }, { kind: 'na' }];
+    for (const resolution of resolutions) {
+      const amounts = settlementAmounts(cheap.market, [big.position, cheap.position], resolution, cheap.market.cash);
+      expect(amounts.scaled).toBe(false);
+      expect(amounts.leftover).toBeGreaterThanOrEqual(0);
+    }
   });
 });
