@@ -10,6 +10,11 @@
  * up, a credit (sale proceeds, payout) rounds down. But a value within a relative 1e-9 of an
  * integer is float noise, not a fraction, and snaps to that integer, so that 500.0000000001
  * costs 500, not 501, and 299.99999999997 pays 300, not 299.
+ *
+ * Because the tolerance is relative, above 5·10⁸ minor (5 million play-money units in one
+ * amount) it spans half a unit and rounding there becomes to-nearest: the market may then be
+ * short by under one minor unit per trade. LMSR's own margin usually absorbs that, and
+ * settlement scales payouts down if it ever does not (resolution.ts), so cash never goes negative.
  */
 import { minor, type Minor } from '../money.ts';
 
