@@ -15,7 +15,7 @@ import { minor } from '../money.ts';
 import { expectOk } from '../result.ts';
 import { foldBalances, marketAccount, totalGranted } from './ledger.ts';
 import { type Market, type Resolution } from './market.ts';
-import { settlementAmounts } from './resolution.ts';
+import { parseResolution, settlementAmounts } from './resolution.ts';
 import { accountBalance, balance, type Book, correct, create, DAY, grant, join, market, newBook, positionsOf, resolve, totalMoney, trade } from './test-support/book.ts';
 import { marketA } from './test-support/scenarios.ts';
 
@@ -68,7 +68,10 @@ describe('resolving market A', () => {
   it.each<[string, string, Resolution]>([
     ['not-authorized', 'alice', { kind: 'outcome', outcome: 0 }],
     ['invalid-resolution', 'carol', { kind: 'outcome', outcome: 2 }],
-  ])('refuses %s', (code, who, resolution) => {
+    ['invalid-resolution', 'carol', { kind: 'outcome', outcome: 0.5 }],
+    ['invalid-resolution', 'carol', { kind: 'probability', probability: Number.NaN }],
+    ['invalid-resolution', 'carol', { kind: 'probability', probability: 1.01 }],
+  ])('refuses %s (case %#)', (code, who, resolution) => {
     const result = resolve(book, who, id, resolution, 2_000);
     expect(result.ok ? 'ok' : result.error.code).toBe(code);
     expect(market(book, id).settlement).toBeNull();
@@ -213,6 +216,16 @@ describe('multiple choice', () => {
     expectOk(correct(book, 'carol', id, { kind: 'outcome', outcome: 1 }, 1_600));
     expect({ alice: balance(book, 'alice'), bob: balance(book, 'bob'), carol: balance(book, 'carol') }).toEqual({ alice: 49_090, bob: 54_798, carol: 97_339 });
     expectConserved(book);
+  });
+});
+
+describe('parseResolution', () => {
+  it.each([null, { kind: 'yes' }, { kind: 'outcome' }, { kind: 'outcome', outcome: -1 }, { kind: 'probability', probability: 2 }, { kind: 'na', extra: 1 }])('rejects %j as malformed', (input) => {
+    const parsed = parseResolution(input);
+    expect(parsed.ok ? 'ok' : parsed.error.code).toBe('malformed');
+  });
+  it('parses the four shapes', () => {
+    for (const r of [{ kind: 'outcome', outcome: 3 }, { kind: 'probability', probability: 0.25 }, { kind: 'na' }]) expect(parseResolution(r)).toEqual({ ok: true, value: r });
   });
 });
 

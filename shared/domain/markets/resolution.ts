@@ -40,10 +40,16 @@ function checkResolver(market: Market, resolver: Resolver): Result<true, Resolut
 /** Checks that a resolution fits the market (outcome in range, PROB only for binary). */
 export function checkResolution(market: Market, resolution: Resolution): Result<true, ResolutionError> {
   switch (resolution.kind) {
-    case 'outcome':
-      return resolution.outcome < market.outcomes.length ? ok(true) : fail('invalid-resolution', `no outcome ${resolution.outcome} in this market`);
-    case 'probability':
-      return market.kind === 'binary' ? ok(true) : fail('invalid-resolution', 'only binary markets resolve to a probability');
+    case 'outcome': {
+      const { outcome } = resolution;
+      const exists = Number.isInteger(outcome) && outcome >= 0 && outcome < market.outcomes.length;
+      return exists ? ok(true) : fail('invalid-resolution', `no outcome ${outcome} in this market`);
+    }
+    case 'probability': {
+      if (market.kind !== 'binary') return fail('invalid-resolution', 'only binary markets resolve to a probability');
+      const p = resolution.probability;
+      return p >= 0 && p <= 1 ? ok(true) : fail('invalid-resolution', 'a probability lies between 0 and 1');
+    }
     case 'na':
       return ok(true);
   }
