@@ -198,6 +198,36 @@ describe('properties over random trade sequences', () => {
   });
 });
 
+describe('order independence of total cost', () => {
+  it('the same buys in any order end at the same state for the same total LMSR cost', () => {
+    const buyArb = fc.record({ outcome: fc.nat(19), scale: fc.double({ min: -2, max: 2, noNaN: true }) });
+    fc.assert(
+      fc.property(setupArb, fc.array(buyArb, { minLength: 1, maxLength: 12 }), fc.func(fc.integer()), (setup, buys, key) => {
+        const shuffled = [...buys].map((b, i) => ({ b, k: key(i) })).sort((x, y) => x.k - y.k).map((x) => x.b);
+        const totals = [buys, shuffled].map((order) => {
+          const book = newBook();
+          join(book, 'maker', GRANT);
+          join(book, 'ann', GRANT * 100);
+          const id = expectOk(create(book, 'maker', setup, 0)).id;
+          let total = 0;
+          for (const { outcome, scale } of order) {
+            const n = market(book, id).outcomes.length;
+            const fill = expectOk(trade(book, 'ann', id, { kind: 'buy-shares', outcome: outcome % n, shares: 10 ** scale * market(book, id).b, maxCost: GRANT * 100 }, 1)).fill;
+            total += fill.exactCost;
+          }
+          return { total, m: market(book, id), trades: order.length };
+        });
+        const [a, b] = totals as [(typeof totals)[0], (typeof totals)[0]];
+        expect(Math.abs(a.total - b.total)).toBeLessThanOrEqual(1e-9 * (a.total + a.m.b));
+        a.m.q.forEach((q, i) => expect(Math.abs(q - b.m.q[i]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, q)));
+        // Rounding is per trade, so the cash may differ by less than one unit per trade.
+        expect(Math.abs(a.m.cash - b.m.cash)).toBeLessThanOrEqual(a.trades);
+      }),
+      settings,
+    );
+  });
+});
+
 describe('LMSR properties on raw states (including extreme q)', () => {
   const qArb = (n: number): fc.Arbitrary<number[]> => fc.array(fc.double({ min: -1e7, max: 1e7, noNaN: true }), { minLength: n, maxLength: n });
   const nArb = fc.integer({ min: 2, max: 20 });

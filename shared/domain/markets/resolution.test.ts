@@ -224,7 +224,7 @@ describe('parseResolution', () => {
     const parsed = parseResolution(input);
     expect(parsed.ok ? 'ok' : parsed.error.code).toBe('malformed');
   });
-  it('parses the four shapes', () => {
+  it('parses the three shapes', () => {
     for (const r of [{ kind: 'outcome', outcome: 3 }, { kind: 'probability', probability: 0.25 }, { kind: 'na' }]) expect(parseResolution(r)).toEqual({ ok: true, value: r });
   });
 });
