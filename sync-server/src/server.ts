@@ -22,7 +22,9 @@ import type { Referee } from './intents/referee.ts';
 import { IntentRunner } from './intents/runner.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { productionReferees } from './referees/index.ts';
 import { createTestReferee } from './referees/test-referee.ts';
+import { parseRoomName } from '../../shared/sync/rooms.ts';
 import { RoomManager } from './rooms/room-manager.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { Store } from './store/types.ts';
@@ -82,8 +84,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const metrics = createMetrics();
   const rooms = new RoomManager({ store, logger, metrics, idleUnloadMs: config.idleUnloadMs, compactEvery: config.compactEvery });
   const runner = new IntentRunner({ store, rooms, directory, logger, metrics, now, aliveEveryMs: 5000, ...(config.fault ? { fault: config.fault } : {}) });
-  if (config.testReferee) runner.register(createTestReferee());
-  for (const referee of options.referees ?? []) runner.register(referee);
+  const referees = [...productionReferees({ config, store, directory, logger, now }), ...(config.testReferee ? [createTestReferee()] : []), ...(options.referees ?? [])];
+  for (const referee of referees) runner.register(referee);
   rooms.hooks = new IntentIngest(runner, logger, metrics, now, config.fault);
   const endpoint = new SyncEndpoint(
     {
@@ -105,11 +107,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       logger,
       now,
       accessFacts: async (room, principal) => {
-        for (const referee of options.referees ?? []) {
+        for (const referee of referees) {
           const facts = await referee.accessFacts?.(room, principal);
           if (facts) return facts;
         }
         return {};
+      },
+      onPresence: (event) => {
+        const room = parseRoomName(event.roomName);
+        if (room.ok) runner.presenceChanged({ ...event, room: room.value, at: now() });
       },
     },
   );

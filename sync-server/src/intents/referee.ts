@@ -68,6 +68,20 @@ export interface Referee {
   start?(context: RefereeStartContext & { shiftDeadlines(filter: (deadline: Deadline) => boolean, byMs: number): Promise<void> }): Promise<void>;
   /** Facts for the access table (e.g. who plays a game), when a room of this referee is opened. */
   accessFacts?(room: RoomRef, principal: Principal): Promise<AccessFacts>;
+  /**
+   * A user's first connection to a room opened, or their last one closed (e.g. a chess player
+   * dropped). Return work for this referee's queue, or null to ignore.
+   */
+  onPresence?(event: PresenceEvent): RefereeTask<unknown> | null;
+}
+
+export interface PresenceEvent {
+  readonly tenant: string;
+  readonly user: string;
+  readonly room: RoomRef;
+  readonly roomName: string;
+  readonly connected: boolean;
+  readonly at: number;
 }
 
 /** A unit of server-initiated work on a referee's queue (not from an intent). */

@@ -16,7 +16,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Room } from '../rooms/room.ts';
 import type { RoomManager } from '../rooms/room-manager.ts';
 import { AlreadyDecidedError, type DeadlineRow, type DecisionCommit, type DecisionRow, type LedgerRow, type PendingIntent, type Store } from '../store/types.ts';
-import type { Author, Deadline, DecideContext, Outcome, Referee, RefereeTask } from './referee.ts';
+import type { Author, Deadline, DecideContext, Outcome, PresenceEvent, Referee, RefereeTask } from './referee.ts';
 
 export const SYSTEM_QUEUE = '_system';
 export const ARCHIVE_QUEUE = '_archive';
@@ -384,6 +384,19 @@ export class IntentRunner {
       deadlinesCleared: [row.id],
       run: (context) => referee.onDeadline!(deadline, context),
     });
+  }
+
+  /** Tells every referee that a user's presence in a room changed; runs what they return. */
+  presenceChanged(event: PresenceEvent): void {
+    if (this.stopped) return;
+    for (const referee of this.referees.values()) {
+      const task = referee.onPresence?.(event);
+      if (task) {
+        void this.task(event.tenant, referee.name, task).catch((error: unknown) =>
+          this.options.logger.error({ err: error, referee: referee.name, room: event.roomName }, 'presence handling failed'),
+        );
+      }
+    }
   }
 
   /** Deadlines currently armed (tests and admin). */

@@ -43,6 +43,8 @@ export interface SyncEndpointDeps {
   readonly now: () => number;
   /** Facts the access table needs beyond the token (e.g. whether a user plays a game). */
   accessFacts(room: RoomRef, principal: Principal): Promise<AccessFacts>;
+  /** A user's first connection to a room opened, or their last closed. */
+  onPresence?(event: { tenant: string; user: string; roomName: string; connected: boolean }): void;
 }
 
 function reject(socket: Duplex, status: number, message: string): void {
@@ -214,6 +216,8 @@ export class SyncEndpoint {
     this.perUser.set(userKey, (this.perUser.get(userKey) ?? 0) + 1);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     this.deps.metrics.connections.inc({ client: connection.isPlaza ? 'plaza' : 'stock' });
+    const first = [...this.connections].filter((other) => other.roomName === connection.roomName && other.user === connection.user).length === 1;
+    if (first) this.deps.onPresence?.({ tenant: connection.tenant, user: connection.user, roomName: connection.roomName, connected: true });
     void connection.start();
   }
 
@@ -223,6 +227,9 @@ export class SyncEndpoint {
     decrement(this.perUser, userKey);
     decrement(this.perIp, connection.ip);
     this.deps.metrics.connections.dec({ client: connection.isPlaza ? 'plaza' : 'stock' });
+    if (!this.closing && !this.isConnected(connection.roomName, connection.user)) {
+      this.deps.onPresence?.({ tenant: connection.tenant, user: connection.user, roomName: connection.roomName, connected: false });
+    }
   }
 
   private roomPeersChanged(room: Room): void {

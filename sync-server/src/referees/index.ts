@@ -1,0 +1,21 @@
+/**
+ * The referees a production server runs. Each area (shop, chess, markets) adds its own here;
+ * tests may register more through `startServer(config, { referees })`.
+ */
+import type { Directory } from '../auth/directory.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Referee } from '../intents/referee.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/types.ts';
+
+export interface RefereeDeps {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly directory: Directory;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+export function productionReferees(_deps: RefereeDeps): Referee[] {
+  return [];
+}
