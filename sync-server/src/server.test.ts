@@ -64,3 +64,20 @@ describe('sync server skeleton', () => {
     expect(stderr).toMatch(/^plaza: invalid configuration:\n {2}--port: /);
   });
 });
+
+describe('CORS', () => {
+  it('lets the desktop app (app://plaza) call the API, and nobody else cross-origin', async () => {
+    const server = await startServer(testConfig(), { logger: createLogger('silent') });
+    running.push(server);
+    const preflight = await fetch(`${server.url}/api/setup`, { method: 'OPTIONS', headers: { origin: 'app://plaza', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('app://plaza');
+    expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+    const evil = await fetch(`${server.url}/api/setup`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(evil.status).toBe(403);
+    const simple = await fetch(`${server.url}/healthz`, { headers: { origin: 'https://evil.example' } });
+    expect(simple.headers.get('access-control-allow-origin')).toBeNull();
+    const desktop = await fetch(`${server.url}/healthz`, { headers: { origin: 'app://plaza' } });
+    expect(desktop.headers.get('access-control-allow-origin')).toBe('app://plaza');
+  });
+});

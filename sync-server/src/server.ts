@@ -15,6 +15,7 @@ import { ensureDefaultTenant } from './auth/provisioning.ts';
 import { operatorSecretFile, TokenService } from './auth/tokens.ts';
 import type { ServerConfig } from './config.ts';
 import { isOperator, mountAdminApi } from './http/admin-api.ts';
+import { desktopCors } from './http/cors.ts';
 import { sendError } from './http/errors.ts';
 import { mountWebFlavour } from './http/web.ts';
 import { IntentIngest } from './intents/ingest.ts';
@@ -127,6 +128,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger.error({ err: error, path: c.req.path }, 'request failed');
     return sendError(c, 500, 'internal', 'Something went wrong on the server. It has been logged.');
   });
+  app.use('*', desktopCors());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     if (!ready || closing) return sendError(c, 503, 'unavailable', closing ? 'shutting down' : 'starting');
