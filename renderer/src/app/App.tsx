@@ -3,13 +3,16 @@ import { Notifications } from '@mantine/notifications';
 import { createBrowserRouter, Navigate } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import type { Platform } from '../platform/platform.ts';
-import { theme } from '../ui/theme.ts';
+import { cssVariablesResolver, theme } from '../ui/theme.ts';
 import { AccountPage } from '../areas/account/AccountPage.tsx';
+import { InvitePage, ResetPasswordPage } from '../areas/account/LinkPages.tsx';
 import { ChatPage } from '../areas/chat/ChatPage.tsx';
 import { ChessPage } from '../areas/chess/ChessPage.tsx';
 import { MarketsPage } from '../areas/markets/MarketsPage.tsx';
 import { ShopPage } from '../areas/shop/ShopPage.tsx';
 import { PlatformProvider } from './PlatformContext.tsx';
+import { RuntimeProvider } from './RuntimeContext.tsx';
+import type { PlazaRuntime } from './runtime.ts';
 import { Shell } from './Shell.tsx';
 
 export function createAppRouter() {
@@ -24,19 +27,24 @@ export function createAppRouter() {
         { path: 'chess/*', element: <ChessPage /> },
         { path: 'markets/*', element: <MarketsPage /> },
         { path: 'account/*', element: <AccountPage /> },
+        { path: 'invite/:code', element: <InvitePage /> },
+        { path: 'reset/:token', element: <ResetPasswordPage /> },
         { path: '*', element: <Navigate to="/shop" replace /> },
       ],
     },
   ]);
 }
 
-export function App({ platform, styleNonce }: { readonly platform: Platform; readonly styleNonce: string | null }) {
-  const router = createAppRouter();
+const router = createAppRouter();
+
+export function App({ platform, runtime, styleNonce }: { readonly platform: Platform; readonly runtime: PlazaRuntime; readonly styleNonce: string | null }) {
   return (
-    <MantineProvider theme={theme} defaultColorScheme="auto" {...(styleNonce ? { getStyleNonce: () => styleNonce } : {})}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto" {...(styleNonce ? { getStyleNonce: () => styleNonce } : {})}>
       <Notifications position="top-right" />
       <PlatformProvider platform={platform}>
-        <RouterProvider router={router} />
+        <RuntimeProvider runtime={runtime}>
+          <RouterProvider router={router} />
+        </RuntimeProvider>
       </PlatformProvider>
     </MantineProvider>
   );

@@ -5,7 +5,9 @@ import type { ComponentType } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { layout } from '../ui/theme.ts';
 import { useOnline } from './network.ts';
-import { SyncStatusBadge } from './SyncStatusBadge.tsx';
+import { useSyncStatus } from './RuntimeContext.tsx';
+import { SyncedColorScheme } from './SyncedColorScheme.tsx';
+import { SyncStatusBadge, type SyncState } from './SyncStatusBadge.tsx';
 
 export interface AreaLink {
   readonly path: string;
@@ -36,7 +38,9 @@ function ColorSchemeToggle() {
 export function Shell() {
   const [opened, { toggle, close }] = useDisclosure();
   const online = useOnline();
+  const status = useSyncStatus();
   const location = useLocation();
+  const syncState: SyncState = !online ? { kind: 'offline' } : (status ?? { kind: 'signed-out' });
   return (
     <AppShell
       header={{ height: layout.headerHeight }}
@@ -52,7 +56,7 @@ export function Shell() {
             </Title>
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <SyncStatusBadge state={online ? { kind: 'connecting' } : { kind: 'offline' }} />
+            <SyncStatusBadge state={syncState} />
             <ColorSchemeToggle />
           </Group>
         </Group>
@@ -77,6 +81,7 @@ export function Shell() {
         </nav>
       </AppShell.Navbar>
       <AppShell.Main>
+        <SyncedColorScheme />
         <Outlet />
       </AppShell.Main>
     </AppShell>

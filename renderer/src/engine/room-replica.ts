@@ -24,7 +24,10 @@ export type ReplicaState = 'offline' | 'connecting' | 'synced' | 'forbidden' | '
 export interface TokenSource {
   /** The current access token, or null when signed out. */
   current(): string | null;
-  /** A fresh token after the server refused the current one; null means "sign in again". */
+  /**
+   * A fresh token after the server refused the current one; null means "sign in again". Throws
+   * when the server cannot be reached (the caller retries later).
+   */
   refresh(): Promise<string | null>;
 }
 
@@ -235,7 +238,17 @@ export class RoomReplica {
 
   private async handleTerminalClose(code: number): Promise<void> {
     if (code === CLOSE.unauthorized.code) {
-      const token = await this.options.tokens.refresh();
+      let token: string | null;
+      try {
+        token = await this.options.tokens.refresh();
+      } catch {
+        // The server could not be reached to refresh: try again later, still signed in.
+        this.setState('offline');
+        setTimeout(() => {
+          if (this.wantConnected) this.connect();
+        }, 5000);
+        return;
+      }
       if (token === null) {
         this.setState('offline');
         this.options.events.signedOut();

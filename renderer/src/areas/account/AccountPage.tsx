@@ -1,6 +1,12 @@
-import { Alert, Button, Card, Group, SegmentedControl, Stack, Text, TextInput, Title, useMantineColorScheme, type MantineColorScheme } from '@mantine/core';
+import { Alert, Button, Card, Group, Loader, SegmentedControl, Stack, Text, TextInput, Title, useMantineColorScheme, type MantineColorScheme } from '@mantine/core';
 import { useEffect, useState } from 'react';
+import { USER_SETTINGS } from '../../../../shared/sync/layouts/user.ts';
+import { roomNames } from '../../../../shared/sync/rooms.ts';
 import { usePlatform } from '../../app/PlatformContext.tsx';
+import { useEngine, useSession } from '../../app/RuntimeContext.tsx';
+import { MembersPanel } from './MembersPanel.tsx';
+import { ProfilePanel } from './ProfilePanel.tsx';
+import { SignInPanel } from './SignInPanel.tsx';
 
 function ServerSettings() {
   const platform = usePlatform();
@@ -74,6 +80,14 @@ function ServerSettings() {
 
 function AppearanceSettings() {
   const { colorScheme, setColorScheme } = useMantineColorScheme();
+  const engine = useEngine();
+  const choose = (value: MantineColorScheme) => {
+    setColorScheme(value);
+    if (!engine) return;
+    // Saved in the user's own room: it follows them to their other devices.
+    const room = engine.client.replica(roomNames.user(engine.identity.tenant.id, engine.identity.user.id));
+    room?.doc.getMap(USER_SETTINGS).set('colorScheme', value);
+  };
   return (
     <Card withBorder padding="lg">
       <Stack gap="sm">
@@ -83,27 +97,50 @@ function AppearanceSettings() {
         <SegmentedControl
           aria-label="Colour scheme"
           value={colorScheme}
-          onChange={(value) => setColorScheme(value as MantineColorScheme)}
+          onChange={(value) => choose(value as MantineColorScheme)}
           data={[
             { value: 'light', label: 'Light' },
             { value: 'dark', label: 'Dark' },
             { value: 'auto', label: 'System' },
           ]}
         />
+        <Text size="sm" c="dimmed">
+          {engine ? 'Synced to your other devices.' : 'Kept on this device until you sign in.'}
+        </Text>
       </Stack>
     </Card>
   );
 }
 
 export function AccountPage() {
+  const session = useSession();
   return (
-    <Stack maw={720} gap="lg">
+    <Stack maw={760} gap="lg">
       <Title order={2}>Account and settings</Title>
-      <Alert variant="light" title="Accounts">
-        Sign-in, guest sessions and your data export arrive with accounts. Until then Plaza keeps everything on this device.
-      </Alert>
-      <ServerSettings />
+      {session.kind === 'loading' && <Loader aria-label="Loading your session" />}
+      {session.kind === 'signed-out' && (
+        <>
+          {session.notice && (
+            <Alert color="yellow" variant="light">
+              {session.notice}
+            </Alert>
+          )}
+          <SignInPanel />
+        </>
+      )}
+      {session.kind === 'signed-in' && (
+        <>
+          {session.accessToken === null && (
+            <Alert color="gray" variant="light" title="Offline">
+              You are working offline as {session.identity.user.displayName}. Your changes are kept here and sent when the server is reachable.
+            </Alert>
+          )}
+          <ProfilePanel identity={session.identity} />
+          {(session.identity.role === 'owner' || session.identity.role === 'admin') && <MembersPanel identity={session.identity} />}
+        </>
+      )}
       <AppearanceSettings />
+      <ServerSettings />
     </Stack>
   );
 }
