@@ -141,3 +141,11 @@ export function destroyAll(...providers: WebsocketProvider[]): void {
 export function ignorePlazaMessages(provider: WebsocketProvider): void {
   for (const type of [100, 101, 102, 103]) provider.messageHandlers[type] = () => undefined;
 }
+
+/** The document as the store holds it (snapshot + updates), read directly, not via a client. */
+export async function storedDoc(server: RunningServer, room: string): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  const stored = await server.store.rooms.load(room);
+  for (const update of [stored.snapshot, ...stored.updates.map((entry) => entry.data)]) if (update) Y.applyUpdate(doc, update);
+  return doc;
+}
