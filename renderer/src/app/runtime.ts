@@ -5,9 +5,8 @@
  */
 import { BehaviorSubject } from 'rxjs';
 import type { RxStorage } from 'rxdb';
-import { roomNames } from '../../../shared/sync/rooms.ts';
 import { databaseName, openPlazaDatabase, type PlazaDatabase } from '../engine/database.ts';
-import { userSettingsProjection } from '../engine/projections/user-settings.ts';
+import { projectionsFor } from '../engine/projections/index.ts';
 import { browserNetwork, SyncClient, type NetworkState } from '../engine/sync-client.ts';
 import type { Platform } from '../platform/platform.ts';
 import { SessionManager, type Identity, type SessionState } from '../session/session-manager.ts';
@@ -79,8 +78,8 @@ export class PlazaRuntime {
       tokens: { current: () => this.session.accessToken, refresh: () => this.session.refreshNow() },
       network: this.options.network ?? (this.options.window ? browserNetwork(this.options.window) : { online: () => true, subscribe: () => () => undefined }),
       onSignedOut: () => undefined,
+      projectionsFor,
     });
-    await client.open(roomNames.user(identity.tenant.id, identity.user.id), [userSettingsProjection]);
     await client.openPersonalRooms();
     this.engine$.next({ key: wanted, identity, db, client });
   }

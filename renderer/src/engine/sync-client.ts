@@ -49,6 +49,8 @@ export interface SyncClientOptions {
   readonly WebSocketImpl?: typeof WebSocket;
   readonly now?: () => number;
   readonly onSignedOut?: () => void;
+  /** Projections attached to a room when `open` is not given any (see projections/index.ts). */
+  readonly projectionsFor?: (room: RoomRef) => Projection[];
 }
 
 interface OpenRoom {
@@ -106,7 +108,7 @@ export class SyncClient {
    * Opens a room (loads it from RxDB, projects it, connects when online). Opening the same room
    * twice shares it; every `open` needs a matching `release`.
    */
-  async open(name: string, projections: readonly Projection[] = []): Promise<RoomReplica> {
+  async open(name: string, projections?: readonly Projection[]): Promise<RoomReplica> {
     const existing = this.rooms.get(name);
     if (existing) {
       existing.users += 1;
@@ -127,9 +129,10 @@ export class SyncClient {
     }
   }
 
-  private async openFresh(name: string, projections: readonly Projection[]): Promise<RoomReplica> {
+  private async openFresh(name: string, given: readonly Projection[] | undefined): Promise<RoomReplica> {
     const parsed = parseRoomName(name);
     if (!parsed.ok) throw new Error(`not a room: ${name}`);
+    const projections = given ?? this.options.projectionsFor?.(parsed.value) ?? [];
     const access = this.accessTo(parsed.value);
     if (access === 'none') throw new Error(`no access to ${name}`);
     const replica = new RoomReplica({
@@ -167,13 +170,9 @@ export class SyncClient {
   }
 
   /** Opens the rooms every signed-in user needs: their own room, outbox and inbox. */
-  async openPersonalRooms(projections: { user?: Projection[]; inbox?: Projection[] } = {}): Promise<void> {
+  async openPersonalRooms(): Promise<void> {
     const { tenant, user } = this.options.principal;
-    await Promise.all([
-      this.open(roomNames.user(tenant, user), projections.user ?? []),
-      this.open(roomNames.outbox(tenant, user)),
-      this.open(roomNames.inbox(tenant, user), projections.inbox ?? []),
-    ]);
+    await Promise.all([this.open(roomNames.user(tenant, user)), this.open(roomNames.outbox(tenant, user)), this.open(roomNames.inbox(tenant, user))]);
   }
 
   replica(name: string): RoomReplica | undefined {

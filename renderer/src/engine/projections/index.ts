@@ -1,0 +1,28 @@
+/**
+ * Which projections each kind of room feeds. Opening a room anywhere in the app attaches these,
+ * so every screen sees the same records for the same room.
+ */
+import type { RoomRef } from '../../../../shared/sync/rooms.ts';
+import type { Projection } from '../projection.ts';
+import { catalogProjection } from './catalog.ts';
+import { activeOrdersProjection, cartProjection, historyOrdersProjection, inboxOrdersProjection, monthOrdersProjection, stockProjection } from './shop.ts';
+import { userSettingsProjection } from './user-settings.ts';
+
+export function projectionsFor(room: RoomRef): Projection[] {
+  switch (room.kind) {
+    case 'user':
+      return [userSettingsProjection, cartProjection];
+    case 'inbox':
+      return [inboxOrdersProjection];
+    case 'history':
+      return [historyOrdersProjection];
+    case 'catalog':
+      return [catalogProjection];
+    case 'stock':
+      return [stockProjection];
+    case 'orders':
+      return room.month === null ? [activeOrdersProjection] : [monthOrdersProjection];
+    default:
+      return [];
+  }
+}
