@@ -469,8 +469,9 @@ export class LlmLedger {
   }
 
   /**
-   * A budget that refuses the smallest call while nothing else holds it is used up: the 100 %
-   * alert fires then, although the spend may stop short of the cap by less than one call.
+   * A budget that refuses a call's smallest version (its prompt and the minimum answer) while no
+   * other call holds any of it is used up for the calls being made: the 100 % alert fires then,
+   * although committed spend may stop short of the cap by less than that call.
    */
   private markExhausted(budget: BudgetShortfall, identity: CallIdentity, now: number): LedgerAlert[] {
     const row = this.sql('SELECT * FROM llm_scopes WHERE key = ?').get(budget.scopeKey) as SqlRow | undefined;
@@ -485,7 +486,7 @@ export class LlmLedger {
       if (threshold <= scope.alerted) continue;
       const message =
         threshold === 100
-          ? `${label.charAt(0).toUpperCase()}${label.slice(1)}${where} is used up: ${formatMicroUsd(scope.committedMicroUsd)} of ${formatMicroUsd(budget.capMicroUsd)} spent, and the ${formatMicroUsd(budget.remainingMicroUsd)} left cannot pay for the smallest call.`
+          ? `${label.charAt(0).toUpperCase()}${label.slice(1)}${where} is used up: ${formatMicroUsd(scope.committedMicroUsd)} of ${formatMicroUsd(budget.capMicroUsd)} spent, and the ${formatMicroUsd(budget.remainingMicroUsd)} left cannot pay for the ${formatMicroUsd(budget.neededMicroUsd)} the last call needed at least.`
           : `${label.charAt(0).toUpperCase()}${label.slice(1)}${where} has passed ${threshold} %: ${formatMicroUsd(scope.committedMicroUsd)} of ${formatMicroUsd(budget.capMicroUsd)}.`;
       alerts.push(this.insertAlert({ code: 'threshold', scopeKey: scope.key, kind: scope.kind, window: scope.window, threshold, ...owner, spentMicroUsd: scope.committedMicroUsd, capMicroUsd: budget.capMicroUsd, message, at: now }));
     }
