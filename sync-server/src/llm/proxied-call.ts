@@ -11,7 +11,7 @@
  * The upstream is called through the official SDK with `maxRetries: 0` and the body that
  * `upstreamRequestBody` builds (the clamp as `max_completion_tokens`, usage forced on).
  */
-import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
+import { APIConnectionTimeoutError, APIError, type OpenAI } from 'openai';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { CallPlan } from '../../../shared/domain/llm/plan.ts';
 import type { TokenUsage } from '../../../shared/domain/llm/prices.ts';
