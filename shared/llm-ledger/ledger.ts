@@ -19,7 +19,7 @@
 import { formatMicroUsd, microUsd, type MicroUsd } from '../domain/money.ts';
 import { err, ok, type DomainError, type Result } from '../domain/result.ts';
 import { evaluateAlerts, type AlertThreshold, type BudgetAlert } from '../domain/llm/alerts.ts';
-import { findShortfall, scopeLabel, scopesFor, type BudgetLimits, type BudgetScope, type CallIdentity, type LedgerSnapshot, type ScopeKind, type ScopeUsage } from '../domain/llm/budgets.ts';
+import { scopeLabel, scopesFor, type BudgetLimits, type BudgetScope, type CallIdentity, type LedgerSnapshot, type ScopeKind, type ScopeUsage } from '../domain/llm/budgets.ts';
 import { parseSessionGuardState, recordSettlement, resumeSession, startSession, type GuardConfig, type SessionGuardState } from '../domain/llm/guards.ts';
 import { planCall, type CallPlan, type CallPolicy, type KillSwitches } from '../domain/llm/plan.ts';
 import type { PriceTable } from '../domain/llm/prices.ts';
@@ -195,6 +195,16 @@ export function killSwitchesFor(rows: Iterable<KillSwitchRecord>, identity: Call
 
 export class LedgerInvariantError extends Error {
   override readonly name = 'LedgerInvariantError';
+}
+
+/** A scope had no room for an optimistic plan: roll back and re-plan under the lock. */
+class ScopesMoved extends Error {
+  override readonly name = 'ScopesMoved';
+}
+
+/** Only for a session row that vanished mid-transaction (never in practice). */
+function startSessionPlaceholder(sessionId: string, now: number): SessionGuardState {
+  return startSession(sessionId, now);
 }
 
 const SCOPE_KINDS_SET = new Set<string>(['session', 'user-day', 'tenant-day', 'tenant-month', 'global-day']);
@@ -373,23 +383,41 @@ export class LlmLedger {
     return { input, result: this.planWith(input, stored.state), sessionVersion: stored.version };
   }
 
-  /** Step 2: the atomic check-and-reserve across every scope, with the session state. */
+  /**
+   * Step 2: the atomic check-and-reserve across every scope, with the session state. Optimistic:
+   * when the session has not moved since the plan, the conditional UPDATEs alone decide; if one
+   * of them finds no room (the scopes moved), everything is rolled back and re-planned inside a
+   * second transaction against what the ledger holds then.
+   */
   admit(planned: PlannedCall): ReserveResult {
+    try {
+      return this.admitOnce(planned, false);
+    } catch (error) {
+      if (!(error instanceof ScopesMoved)) throw error;
+      return this.admitOnce(planned, true);
+    }
+  }
+
+  private admitOnce(planned: PlannedCall, replan: boolean): ReserveResult {
     const { input } = planned;
     const { identity, now } = input;
     return immediateTransaction(this.db, (): ReserveResult => {
-      const stored = this.readSession(identity);
-      if (!stored) return { kind: 'no-session' };
+      const head = this.sql('SELECT version FROM llm_sessions WHERE tenant = ? AND user = ? AND session = ?').get(identity.tenantId, identity.userId, identity.sessionId) as SqlRow | undefined;
+      if (!head) return { kind: 'no-session' };
+      const version = int(head.version);
+      let stored: StoredSession | null = null;
       let result = planned.result;
-      const moved = stored.version !== planned.sessionVersion;
-      if (moved || (result.ok && findShortfall(result.value.reservations, this.snapshot(result.value.reservations.map((row) => row.scope.key))))) {
+      if (replan || version !== planned.sessionVersion) {
+        stored = this.readSession(identity);
+        if (!stored) return { kind: 'no-session' };
         result = this.planWith(input, stored.state);
       }
       if (!result.ok) {
         const refusal = result.error;
-        let session = stored.state;
+        stored ??= this.readSession(identity);
+        let session = stored?.state ?? startSessionPlaceholder(identity.sessionId, now);
         if (refusal.sessionAfter) {
-          this.writeSession(identity, refusal.sessionAfter, stored.version, now);
+          this.writeSession(identity, refusal.sessionAfter, version, now);
           session = refusal.sessionAfter;
         }
         const alerts = refusal.code === 'budget-exhausted' && refusal.budget ? this.markExhausted(refusal.budget, identity, now) : [];
@@ -398,22 +426,17 @@ export class LlmLedger {
       const plan = result.value;
       for (const row of plan.reservations) {
         const { scope } = row;
-        this.sql('INSERT INTO llm_scopes(key, kind, window, cap, committed, reserved, alerted, updated_at) VALUES (?, ?, ?, ?, 0, 0, 0, ?) ON CONFLICT(key) DO NOTHING').run(
-          scope.key,
-          scope.kind,
-          scope.window,
-          scope.capMicroUsd,
-          now,
-        );
-        const changed = this.sql('UPDATE llm_scopes SET reserved = reserved + ?, cap = ?, updated_at = ? WHERE key = ? AND committed + reserved + ? <= ?').run(
-          row.amountMicroUsd,
-          scope.capMicroUsd,
-          now,
-          scope.key,
-          row.amountMicroUsd,
-          scope.capMicroUsd,
-        );
-        if (Number(changed.changes) !== 1) throw new LedgerInvariantError(`scope ${scope.key} cannot hold ${row.amountMicroUsd} µ$ although the plan said it could`);
+        // One statement per scope: insert it holding `amount`, or add `amount` to what it holds,
+        // only where committed + reserved + amount <= cap. No row changed: no room.
+        const changed = this.sql(
+          `INSERT INTO llm_scopes(key, kind, window, cap, committed, reserved, alerted, updated_at) SELECT ?, ?, ?, ?, 0, ?, 0, ? WHERE ? <= ?
+           ON CONFLICT(key) DO UPDATE SET reserved = reserved + excluded.reserved, cap = excluded.cap, updated_at = excluded.updated_at
+           WHERE committed + reserved + excluded.reserved <= excluded.cap`,
+        ).run(scope.key, scope.kind, scope.window, scope.capMicroUsd, row.amountMicroUsd, now, row.amountMicroUsd, scope.capMicroUsd);
+        if (Number(changed.changes) !== 1) {
+          if (!replan) throw new ScopesMoved();
+          throw new LedgerInvariantError(`scope ${scope.key} cannot hold ${row.amountMicroUsd} µ$ although the plan said it could`);
+        }
       }
       this.sql(
         `INSERT INTO llm_calls(id, tenant, user, session, model, day, stream, admitted_at, prompt_tokens_counted, prompt_tokens_reserved,
@@ -436,7 +459,7 @@ export class LlmLedger {
         plan.worstCaseMicroUsd,
         JSON.stringify(plan.reservations.map((row) => [row.scope.key, row.amountMicroUsd])),
       );
-      this.writeSession(identity, plan.sessionAfter, stored.version, now);
+      this.writeSession(identity, plan.sessionAfter, version, now);
       return { kind: 'admitted', callId: input.callId, plan };
     });
   }
