@@ -17,10 +17,12 @@ import type { ServerConfig } from './config.ts';
 import { isOperator, mountAdminApi } from './http/admin-api.ts';
 import { desktopCors } from './http/cors.ts';
 import { sendError } from './http/errors.ts';
+import { mountLlmApi } from './http/llm-api.ts';
 import { mountWebFlavour } from './http/web.ts';
 import { IntentIngest } from './intents/ingest.ts';
 import type { Referee } from './intents/referee.ts';
 import { IntentRunner } from './intents/runner.ts';
+import { LlmService } from './llm/service.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { productionReferees } from './referees/index.ts';
@@ -43,6 +45,7 @@ export interface RunningServer {
   readonly runner: IntentRunner;
   readonly endpoint: SyncEndpoint;
   readonly metrics: Metrics;
+  readonly llm: LlmService;
   readonly operatorKey: string;
   /** Stops accepting, drains, flushes, closes. Safe to call twice. */
   close(): Promise<void>;
@@ -53,6 +56,8 @@ export interface StartOptions {
   readonly now?: () => number;
   /** Extra referees (the shop, chess and markets register theirs here). */
   readonly referees?: readonly Referee[];
+  /** For tests: what posts the LLM alert webhook. */
+  readonly webhookFetch?: typeof fetch;
 }
 
 const HOST_HEADER = /^[A-Za-z0-9.\-[\]:]{1,260}$/;
@@ -122,6 +127,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   );
   runner.presence = { rttOf: (tenant, user) => endpoint.rttOf(tenant, user), isConnected: (room, user) => endpoint.isConnected(room, user) };
   await runner.start();
+  const llm = await LlmService.start({ config, store: store.llm, runner, logger, metrics, now, ...(options.webhookFetch ? { webhookFetch: options.webhookFetch } : {}) });
 
   const app = new Hono();
   app.onError((error, c) => {
@@ -146,6 +152,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
   mountAdminApi(app, { directory, tokens, operatorKey, now });
+  mountLlmApi(app, { service: llm, tokens, directory, operatorKey, now });
 
   const publicOrigin = (c: Context) => {
     const host = c.req.header('host') ?? '';
@@ -199,6 +206,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         });
         server.closeIdleConnections();
       });
+      await llm.close();
       await runner.stop();
       await rooms.shutdown();
       await httpClosed;
@@ -208,5 +216,5 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     })();
     return closed;
   };
-  return { url, port, dataDir: config.dataDir, logger, store, tokens, directory, rooms, runner, endpoint, metrics, operatorKey, close };
+  return { url, port, dataDir: config.dataDir, logger, store, tokens, directory, rooms, runner, endpoint, metrics, llm, operatorKey, close };
 }

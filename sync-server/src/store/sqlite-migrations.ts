@@ -3,6 +3,7 @@
  * transaction. A database from a newer Plaza is refused rather than misread.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { LLM_LEDGER_SCHEMA } from '../../../shared/llm-ledger/schema.ts';
 
 export interface Migration {
   readonly version: number;
@@ -44,6 +45,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (tenant, user)) WITHOUT ROWID;
       CREATE INDEX memberships_by_user ON memberships (user);
     `,
+  },
+  {
+    version: 3,
+    description: 'LLM spend ledger: budget scopes, calls, chat sessions, alerts, kill switches, settings',
+    sql: LLM_LEDGER_SCHEMA,
   },
 ];
 

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { Role } from '../../../shared/sync/rooms.ts';
+import { LlmLedger } from '../../../shared/llm-ledger/ledger.ts';
 import type { DirectoryStore, MembershipRecord, TenantRecord, UserRecord } from './directory-types.ts';
 import { migrate, SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import {
@@ -17,6 +18,7 @@ import {
   type DecisionCommit,
   type DecisionRow,
   type LedgerRow,
+  type LlmLedgerStore,
   type PendingIntent,
   type PendingIntentInput,
   type RoomAppend,
@@ -38,6 +40,8 @@ export class SqliteStore implements Store {
   private closed = false;
 
   private checkpointer: Worker | null = null;
+  /** The synchronous LLM ledger on this connection (benchmarks and tests use it directly). */
+  readonly llmLedger: LlmLedger;
 
   static open(dataDir: string, fileName = 'plaza.db', options: { checkpointEveryMs?: number } = {}): SqliteStore {
     mkdirSync(dataDir, { recursive: true });
@@ -66,6 +70,7 @@ export class SqliteStore implements Store {
     db.exec('PRAGMA busy_timeout = 5000');
     db.exec('PRAGMA foreign_keys = ON');
     migrate(db, SQLITE_MIGRATIONS);
+    this.llmLedger = new LlmLedger(db);
   }
 
   private statement(sql: string): StatementSync {
@@ -238,6 +243,28 @@ export class SqliteStore implements Store {
     set: async (key: string, value: string): Promise<void> => {
       this.statement('INSERT INTO server_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
     },
+  };
+
+  /** Each call is one synchronous transaction; its promise resolves after the commit. */
+  readonly llm: LlmLedgerStore = {
+    reserve: async (input) => this.llmLedger.reserve(input),
+    settle: async (callId, plan, outcome, meta) => this.llmLedger.settle(callId, plan, outcome, meta),
+    recoverOpenCalls: async (now, guards) => this.llmLedger.recoverOpenCalls(now, guards),
+    createSession: async (identity, now) => this.llmLedger.createSession(identity, now),
+    session: async (identity) => this.llmLedger.session(identity),
+    recentSessions: async (tenant, user, limit) => this.llmLedger.recentSessions(tenant, user, limit),
+    resumeSession: async (identity, now) => this.llmLedger.resumeSession(identity, now),
+    snapshot: async (keys) => this.llmLedger.snapshot(keys),
+    openReservations: async () => this.llmLedger.openReservations(),
+    call: async (id) => this.llmLedger.call(id),
+    scopes: async (prefix) => this.llmLedger.scopes(prefix),
+    spend: async (filter) => this.llmLedger.spend(filter),
+    alerts: async (filter) => this.llmLedger.alerts(filter),
+    killSwitches: async () => this.llmLedger.killSwitches(),
+    setKillSwitch: async (record) => this.llmLedger.setKillSwitch(record),
+    clearKillSwitch: async (scope, target) => this.llmLedger.clearKillSwitch(scope, target),
+    setting: async (key) => this.llmLedger.setting(key),
+    setSetting: async (key, value, now) => this.llmLedger.setSetting(key, value, now),
   };
 
   readonly directory: DirectoryStore = {
