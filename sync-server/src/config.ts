@@ -9,6 +9,8 @@ import { z } from 'zod';
 
 const port = z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int().min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
 const positiveMs = z.coerce.number().int().min(1).max(7 * 24 * 3600 * 1000);
+const longMs = z.coerce.number().int().min(1).max(366 * 24 * 3600 * 1000);
+const count = z.coerce.number().int().min(1).max(1_000_000);
 const boolean = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')]);
 
 export const configSchema = z
@@ -43,6 +45,34 @@ export const configSchema = z
     heartbeatMs: positiveMs.default(15_000),
     silentTimeoutMs: positiveMs.default(30_000),
     membershipCacheMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /** scrypt cost (a power of two), block size, parallelism and key length for password hashes. */
+    passwordScryptN: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(2 ** 20)
+      .refine((value) => (value & (value - 1)) === 0, 'must be a power of two')
+      .default(2 ** 15),
+    passwordScryptR: z.coerce.number().int().min(1).max(32).default(8),
+    passwordScryptP: z.coerce.number().int().min(1).max(16).default(1),
+    passwordKeyLength: z.coerce.number().int().min(16).max(128).default(32),
+    refreshTokenTtlMs: longMs.default(30 * 24 * 3600 * 1000),
+    inviteTtlMs: longMs.default(7 * 24 * 3600 * 1000),
+    inviteMaxUses: count.default(25),
+    resetTokenTtlMs: longMs.default(3600 * 1000),
+    /** Guests not seen for this long are deleted (and their logins revoked). */
+    guestIdleExpiryMs: longMs.default(30 * 24 * 3600 * 1000),
+    /** How often idle guests, expired refresh tokens, invites and reset links are swept. */
+    authSweepEveryMs: positiveMs.default(10 * 60 * 1000),
+    guestRateLimit: count.default(10),
+    guestRateWindowMs: positiveMs.default(60_000),
+    registerRateLimit: count.default(20),
+    registerRateWindowMs: positiveMs.default(10 * 60_000),
+    loginIpRateLimit: count.default(30),
+    loginIpRateWindowMs: positiveMs.default(60_000),
+    /** Failed password checks per account (by email) before it is locked for the window. */
+    loginAccountRateLimit: count.default(10),
+    loginAccountRateWindowMs: positiveMs.default(15 * 60_000),
   })
   .refine((config) => (config.tlsCert === undefined) === (config.tlsKey === undefined), {
     message: 'TLS needs both a certificate and a key (PLAZA_TLS_CERT and PLAZA_TLS_KEY, or --tls-cert and --tls-key)',
@@ -77,6 +107,24 @@ const ENVIRONMENT: Record<string, keyof ServerConfigInput> = {
   PLAZA_HEARTBEAT_MS: 'heartbeatMs',
   PLAZA_SILENT_TIMEOUT_MS: 'silentTimeoutMs',
   PLAZA_MEMBERSHIP_CACHE_MS: 'membershipCacheMs',
+  PLAZA_PASSWORD_SCRYPT_N: 'passwordScryptN',
+  PLAZA_PASSWORD_SCRYPT_R: 'passwordScryptR',
+  PLAZA_PASSWORD_SCRYPT_P: 'passwordScryptP',
+  PLAZA_PASSWORD_KEY_LENGTH: 'passwordKeyLength',
+  PLAZA_REFRESH_TOKEN_TTL_MS: 'refreshTokenTtlMs',
+  PLAZA_INVITE_TTL_MS: 'inviteTtlMs',
+  PLAZA_INVITE_MAX_USES: 'inviteMaxUses',
+  PLAZA_RESET_TOKEN_TTL_MS: 'resetTokenTtlMs',
+  PLAZA_GUEST_IDLE_EXPIRY_MS: 'guestIdleExpiryMs',
+  PLAZA_AUTH_SWEEP_EVERY_MS: 'authSweepEveryMs',
+  PLAZA_GUEST_RATE_LIMIT: 'guestRateLimit',
+  PLAZA_GUEST_RATE_WINDOW_MS: 'guestRateWindowMs',
+  PLAZA_REGISTER_RATE_LIMIT: 'registerRateLimit',
+  PLAZA_REGISTER_RATE_WINDOW_MS: 'registerRateWindowMs',
+  PLAZA_LOGIN_IP_RATE_LIMIT: 'loginIpRateLimit',
+  PLAZA_LOGIN_IP_RATE_WINDOW_MS: 'loginIpRateWindowMs',
+  PLAZA_LOGIN_ACCOUNT_RATE_LIMIT: 'loginAccountRateLimit',
+  PLAZA_LOGIN_ACCOUNT_RATE_WINDOW_MS: 'loginAccountRateWindowMs',
 };
 
 const FLAGS = {
@@ -117,6 +165,15 @@ Environment only (see README "Configuration" for all of them):
   PLAZA_MAX_CONNECTIONS_PER_USER (64), PLAZA_MAX_CONNECTIONS_PER_IP (512), PLAZA_HEARTBEAT_MS (15000),
   PLAZA_SILENT_TIMEOUT_MS (30000), PLAZA_MEMBERSHIP_CACHE_MS (30000), PLAZA_ACCESS_TOKEN_KEY,
   PLAZA_OPERATOR_KEY, PLAZA_TEST_REFEREE, PLAZA_FAULT (tests only)
+
+Accounts and sessions:
+  PLAZA_PASSWORD_SCRYPT_N (32768), PLAZA_PASSWORD_SCRYPT_R (8), PLAZA_PASSWORD_SCRYPT_P (1),
+  PLAZA_PASSWORD_KEY_LENGTH (32), PLAZA_REFRESH_TOKEN_TTL_MS (30 days), PLAZA_INVITE_TTL_MS (7 days),
+  PLAZA_INVITE_MAX_USES (25), PLAZA_RESET_TOKEN_TTL_MS (1 hour), PLAZA_GUEST_IDLE_EXPIRY_MS (30 days),
+  PLAZA_AUTH_SWEEP_EVERY_MS (10 min), PLAZA_GUEST_RATE_LIMIT (10) per PLAZA_GUEST_RATE_WINDOW_MS (1 min),
+  PLAZA_REGISTER_RATE_LIMIT (20) per PLAZA_REGISTER_RATE_WINDOW_MS (10 min), PLAZA_LOGIN_IP_RATE_LIMIT (30)
+  per PLAZA_LOGIN_IP_RATE_WINDOW_MS (1 min), PLAZA_LOGIN_ACCOUNT_RATE_LIMIT (10 failures) per
+  PLAZA_LOGIN_ACCOUNT_RATE_WINDOW_MS (15 min)
 `;
 
 function camel(flag: string): string {

@@ -5,7 +5,7 @@
  * one synchronous transaction before its promise resolves.
  */
 
-import type { DirectoryStore } from './directory-types.ts';
+import type { AuthStore, DirectoryStore } from './directory-types.ts';
 
 /** Who caused a write: every stored update carries one. */
 export type WriteOrigin =
@@ -108,6 +108,8 @@ export interface IntentStore {
   /** Commits a decision batch atomically; fails (and writes nothing) if an intent was already decided. */
   commit(batch: DecisionCommit): Promise<{ seqs: ReadonlyMap<string, number> }>;
   countPending(): Promise<number>;
+  /** Every decision on a user's intents, in every tenant (data export). */
+  decisionsOf(user: string): Promise<DecisionRow[]>;
 }
 
 export interface DeadlineStore {
@@ -127,6 +129,7 @@ export interface ServerStateStore {
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly directory: DirectoryStore;
+  readonly auth: AuthStore;
   readonly rooms: RoomStore;
   readonly intents: IntentStore;
   readonly deadlines: DeadlineStore;
