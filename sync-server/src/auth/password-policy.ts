@@ -47,12 +47,28 @@ function repeatedUnit(text: string): string {
   return text;
 }
 
-function candidates(lower: string): Set<string> {
+/** How many digits and symbols around a word are tried off, from each end. */
+const MAX_AFFIX = 12;
+
+/**
+ * The forms of a password to look up: with 0…12 of the digits and symbols around its letters
+ * cut off at each end (so `footba11-2024` yields `footba11`), each also with l33t undone
+ * (`1` read as `i` or `l`) and reduced to its repeated unit (`dragondragon` → `dragon`).
+ */
+function candidates(compact: string): Set<string> {
   const out = new Set<string>();
-  for (const base of [lower, strip(lower)]) {
-    for (const variant of [base, unleet(base, 'i'), unleet(base, 'l')]) {
+  const lead = /^[^\p{L}]*/u.exec(compact)?.[0].length ?? 0;
+  const trail = /[^\p{L}]*$/u.exec(compact)?.[0].length ?? 0;
+  const cores = new Set<string>([compact]);
+  if (lead < compact.length) {
+    for (let head = 0; head <= Math.min(lead, MAX_AFFIX); head += 1) {
+      for (let tail = 0; tail <= Math.min(trail, MAX_AFFIX); tail += 1) cores.add(compact.slice(head, compact.length - tail));
+    }
+  }
+  for (const core of cores) {
+    for (const variant of [core, unleet(core, 'i'), unleet(core, 'l')]) {
       out.add(variant);
-      out.add(strip(variant));
+      out.add(repeatedUnit(variant));
       out.add(repeatedUnit(strip(variant)));
     }
   }
