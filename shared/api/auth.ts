@@ -10,6 +10,8 @@
 import { z } from 'zod';
 
 export const CLIENT_HEADER = 'x-plaza-client';
+/** The desktop renderer's origin (`app://plaza`): the API answers it with CORS headers. */
+export const DESKTOP_APP_ORIGIN = 'app://plaza';
 export const DESKTOP_CLIENT = 'desktop';
 export const REFRESH_COOKIE = 'plaza_refresh';
 export const REFRESH_COOKIE_PATH = '/api/auth';

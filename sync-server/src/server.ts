@@ -192,7 +192,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       loginAccount: { limit: config.loginAccountRateLimit, windowMs: config.loginAccountRateWindowMs },
     },
     secureCookies: tls,
-    checkOrigin: !config.allowDevOrigins,
+    allowDevOrigins: config.allowDevOrigins,
     logger,
     now,
   };

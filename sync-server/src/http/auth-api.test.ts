@@ -72,6 +72,43 @@ describe('guests', () => {
     expect(crossSite.status).toBe(403);
   });
 
+  it('pages of the web flavour never get a refresh token in the body, even when they ask like the desktop app', async () => {
+    const server = await start();
+    const fromPage = await call<SessionResponse>(server, 'POST', '/api/auth/guest', { desktop: true, headers: { origin: server.url } });
+    expect(fromPage.status).toBe(201);
+    expect(fromPage.json.refreshToken).toBeUndefined();
+    const cookie = refreshCookieOf(fromPage.headers);
+    expect(cookie).toEqual(expect.any(String));
+    // A refresh token that came as a cookie goes back as a cookie only.
+    const refreshed = await call<SessionResponse>(server, 'POST', '/api/auth/refresh', { desktop: true, headers: { cookie: `plaza_refresh=${cookie}` } });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.json.refreshToken).toBeUndefined();
+    // The desktop renderer (app://plaza) and non-browser clients do get it.
+    const fromApp = await call<SessionResponse>(server, 'POST', '/api/auth/guest', { desktop: true, headers: { origin: 'app://plaza' } });
+    expect(fromApp.json.refreshToken).toEqual(expect.any(String));
+  });
+
+  it('refuses state-changing requests from other sites, and answers CORS for the desktop app only', async () => {
+    const server = await start();
+    for (const origin of ['https://evil.example', 'null', 'http://localhost:5173']) {
+      const forged = await call(server, 'POST', '/api/auth/guest', { headers: { origin } });
+      expect([origin, forged.status]).toEqual([origin, 403]);
+    }
+    const preflight = await fetch(`${server.url}/api/auth/login`, {
+      method: 'OPTIONS',
+      headers: { origin: 'app://plaza', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-plaza-client' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('app://plaza');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/x-plaza-client/);
+    expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+    const foreign = await fetch(`${server.url}/api/auth/login`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const dev = await startAuthServer({ allowDevOrigins: true });
+    servers.push(dev);
+    expect((await call(dev, 'POST', '/api/auth/guest', { headers: { origin: 'http://localhost:5173' } })).status).toBe(201);
+  });
+
   it('is rate-limited per address with Retry-After', async () => {
     const server = await start({ guestRateLimit: 3, guestRateWindowMs: 60_000 });
     for (let index = 0; index < 3; index += 1) await guestSession(server);

@@ -29,10 +29,10 @@ import {
   clearRefreshCookie,
   clientAddress,
   clientMeta,
-  isDesktop,
-  originAllowed,
+  desktopCors,
   rateLimited,
   refreshCookie,
+  sameSiteOnly,
   sendProblem,
   sendSession,
   type AuthHttpDeps,
@@ -62,6 +62,8 @@ export function mountAuthApi(app: Hono, deps: AuthHttpDeps): void {
   const { accounts, sessions, limiter, rules } = deps;
 
   for (const pattern of ['/api/auth/*', '/api/me', '/api/me/*', '/api/setup']) {
+    app.use(pattern, desktopCors(deps));
+    app.use(pattern, sameSiteOnly(deps));
     app.use(pattern, async (c, next) => {
       await next();
       c.header('cache-control', 'no-store');
@@ -74,7 +76,7 @@ export function mountAuthApi(app: Hono, deps: AuthHttpDeps): void {
     if (!body.ok) return body.response;
     const limit = await limiter.hit(`guest-ip:${clientAddress(c)}`, rules.guest, deps.now());
     if (!limit.allowed) return rateLimited(c, limit.retryAfterMs, 'guest sessions from this address');
-    const result = await accounts.guest(body.value.tenant, clientMeta(c));
+    const result = await accounts.guest(body.value.tenant, clientMeta(c, deps));
     if (!result.ok) return sendProblem(c, result.error, ACCOUNT_PROBLEM_STATUS);
     return sendSession(c, deps, result.value, 201);
   });
@@ -90,7 +92,7 @@ export function mountAuthApi(app: Hono, deps: AuthHttpDeps): void {
     }
     const limit = await limiter.hit(`register-ip:${clientAddress(c)}`, rules.register, deps.now());
     if (!limit.allowed) return rateLimited(c, limit.retryAfterMs, 'registrations from this address');
-    const result = await accounts.register(body.value, guest, clientMeta(c));
+    const result = await accounts.register(body.value, guest, clientMeta(c, deps));
     if (!result.ok) return sendProblem(c, result.error, ACCOUNT_PROBLEM_STATUS, 'password');
     return sendSession(c, deps, result.value, 201);
   });
@@ -106,7 +108,7 @@ export function mountAuthApi(app: Hono, deps: AuthHttpDeps): void {
     const accountKey = `login-account:${body.value.email}`;
     const byAccount = await limiter.hit(accountKey, rules.loginAccount, now);
     if (!byAccount.allowed) return rateLimited(c, byAccount.retryAfterMs, 'failed sign-ins for this account');
-    const result = await accounts.login(body.value, clientMeta(c));
+    const result = await accounts.login(body.value, clientMeta(c, deps));
     // Anything but a wrong password (e.g. a right one for a tenant they are not in) clears the count.
     if (result.ok || result.error.code !== 'wrong-credentials') await limiter.reset(accountKey);
     if (!result.ok) return sendProblem(c, result.error, ACCOUNT_PROBLEM_STATUS);
@@ -119,17 +121,16 @@ export function mountAuthApi(app: Hono, deps: AuthHttpDeps): void {
     const fromCookie = body.value.refreshToken === undefined;
     const presented = body.value.refreshToken ?? refreshCookie(c);
     if (presented === undefined) return sendError(c, 401, 'unauthorized', 'no refresh token: sign in again');
-    if (fromCookie && !originAllowed(c, deps)) return sendError(c, 403, 'forbidden', 'this request comes from another site');
     if (!refreshTokenFormat.test(presented)) {
       if (fromCookie) clearRefreshCookie(c, deps);
       return sendError(c, 401, 'unauthorized', 'the session has ended; sign in again');
     }
     const result = await sessions.refresh(presented);
     if (!result.ok) {
-      if (fromCookie && !isDesktop(c)) clearRefreshCookie(c, deps);
+      if (fromCookie) clearRefreshCookie(c, deps);
       return sendError(c, result.error.code === 'not-member' ? 403 : 401, result.error.code === 'not-member' ? 'forbidden' : 'unauthorized', result.error.message);
     }
-    return sendSession(c, deps, result.value, 200);
+    return sendSession(c, deps, result.value, 200, { cookieOnly: fromCookie });
   });
 
   app.post('/api/auth/logout', async (c) => {
@@ -142,9 +143,7 @@ export function mountAuthApi(app: Hono, deps: AuthHttpDeps): void {
       if (verified.ok) sid = verified.value.session;
     }
     if (sid === null) {
-      const fromCookie = body.value.refreshToken === undefined;
       const presented = body.value.refreshToken ?? refreshCookie(c);
-      if (fromCookie && presented !== undefined && !originAllowed(c, deps)) return sendError(c, 403, 'forbidden', 'this request comes from another site');
       if (presented !== undefined && refreshTokenFormat.test(presented)) sid = (await sessions.loginOfRefreshToken(presented))?.sid ?? null;
     }
     clearRefreshCookie(c, deps);

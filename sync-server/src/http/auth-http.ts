@@ -8,7 +8,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { CLIENT_HEADER, DESKTOP_CLIENT, REFRESH_COOKIE, REFRESH_COOKIE_PATH, type SessionResponse } from '../../../shared/api/auth.ts';
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import { CLIENT_HEADER, DESKTOP_APP_ORIGIN, DESKTOP_CLIENT, REFRESH_COOKIE, REFRESH_COOKIE_PATH, type SessionResponse } from '../../../shared/api/auth.ts';
 import type { ApiErrorCode } from '../../../shared/api/errors.ts';
 import type { DomainError } from '../../../shared/domain/result.ts';
 import type { Role } from '../../../shared/sync/rooms.ts';
@@ -41,8 +43,8 @@ export interface AuthHttpDeps {
   readonly rules: AuthRateRules;
   /** Mark the refresh cookie Secure (the server runs TLS). */
   readonly secureCookies: boolean;
-  /** Refuse cookie-authenticated requests whose Origin is not this server (off with allowDevOrigins). */
-  readonly checkOrigin: boolean;
+  /** Also accept browser requests from http://localhost:* and http://127.0.0.1:* (development). */
+  readonly allowDevOrigins: boolean;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -62,12 +64,79 @@ export function clientAddress(c: Context): string {
   return addressKey((c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress);
 }
 
-export function isDesktop(c: Context): boolean {
-  return (c.req.header(CLIENT_HEADER) ?? '').trim().toLowerCase() === DESKTOP_CLIENT;
+/**
+ * Where a request comes from, by its Origin header: no header (not a browser: the desktop main
+ * process, the CLI, tests), this server's own pages (the web flavour), the desktop renderer
+ * (`app://plaza`), a local development server (when allowed), or another site.
+ */
+export type OriginKind = 'none' | 'self' | 'desktop' | 'dev' | 'foreign';
+
+function isDevOrigin(url: URL): boolean {
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
 
-export function clientMeta(c: Context): ClientMeta {
-  return { client: isDesktop(c) ? 'desktop' : 'web', userAgent: c.req.header('user-agent')?.slice(0, 256) ?? null };
+export function originKind(c: Context, allowDevOrigins: boolean): OriginKind {
+  const origin = c.req.header('origin');
+  if (origin === undefined) return 'none';
+  if (origin === DESKTOP_APP_ORIGIN) return 'desktop';
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return 'foreign';
+  }
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && url.host === c.req.header('host')) return 'self';
+  if (allowDevOrigins && isDevOrigin(url)) return 'dev';
+  return 'foreign';
+}
+
+/**
+ * Cross-site request forgery guard for every state-changing request: a browser always sends
+ * Origin on them, and another site's origin is refused (SameSite=Strict protects the cookie too;
+ * this also covers the "simple" empty-body POSTs that skip CORS preflight).
+ */
+export function sameSiteOnly(deps: Pick<AuthHttpDeps, 'allowDevOrigins'>): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.req.method !== 'OPTIONS' && originKind(c, deps.allowDevOrigins) === 'foreign') {
+      return sendError(c, 403, 'forbidden', 'requests from other sites are refused');
+    }
+    await next();
+    return undefined;
+  };
+}
+
+/** CORS for the desktop renderer (and local development servers when allowed); never with credentials. */
+export function desktopCors(deps: Pick<AuthHttpDeps, 'allowDevOrigins'>): MiddlewareHandler {
+  return cors({
+    origin: (origin) => {
+      if (origin === DESKTOP_APP_ORIGIN) return origin;
+      try {
+        return deps.allowDevOrigins && isDevOrigin(new URL(origin)) ? origin : null;
+      } catch {
+        return null;
+      }
+    },
+    allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowHeaders: ['authorization', 'content-type', CLIENT_HEADER],
+    exposeHeaders: ['retry-after', 'content-disposition'],
+    maxAge: 600,
+    credentials: false,
+  });
+}
+
+/**
+ * Desktop clients (`X-Plaza-Client: desktop`) get the refresh token in the body. Pages of the web
+ * flavour never do, even if a script there sets the header: their refresh token stays in the
+ * httpOnly cookie, out of reach of any script.
+ */
+export function isDesktop(c: Context, deps: Pick<AuthHttpDeps, 'allowDevOrigins'>): boolean {
+  if ((c.req.header(CLIENT_HEADER) ?? '').trim().toLowerCase() !== DESKTOP_CLIENT) return false;
+  const kind = originKind(c, deps.allowDevOrigins);
+  return kind === 'none' || kind === 'desktop' || kind === 'dev';
+}
+
+export function clientMeta(c: Context, deps: Pick<AuthHttpDeps, 'allowDevOrigins'>): ClientMeta {
+  return { client: isDesktop(c, deps) ? 'desktop' : 'web', userAgent: c.req.header('user-agent')?.slice(0, 256) ?? null };
 }
 
 export function bearerToken(c: Context): string | null {
@@ -109,18 +178,6 @@ export function refreshCookie(c: Context): string | undefined {
   return getCookie(c, REFRESH_COOKIE);
 }
 
-/** A browser request that carries our cookie must come from our own pages (SameSite=Strict already says so; this is a second lock). */
-export function originAllowed(c: Context, deps: AuthHttpDeps): boolean {
-  if (!deps.checkOrigin) return true;
-  const origin = c.req.header('origin');
-  if (origin === undefined || origin === 'null') return origin === undefined;
-  try {
-    return new URL(origin).host === c.req.header('host');
-  } catch {
-    return false;
-  }
-}
-
 export function sessionBody(session: IssuedSession, includeRefreshToken: boolean): SessionResponse {
   return {
     accessToken: session.accessToken,
@@ -134,9 +191,12 @@ export function sessionBody(session: IssuedSession, includeRefreshToken: boolean
   };
 }
 
-/** Desktop: the refresh token in the body. Web: in the httpOnly cookie only. */
-export function sendSession(c: Context, deps: AuthHttpDeps, session: IssuedSession, status: 200 | 201): Response {
-  const desktop = isDesktop(c);
+/**
+ * Desktop: the refresh token in the body. Web: in the httpOnly cookie only. A token that came in
+ * as a cookie goes back as a cookie (`cookieOnly`), whatever the headers say.
+ */
+export function sendSession(c: Context, deps: AuthHttpDeps, session: IssuedSession, status: 200 | 201, options: { readonly cookieOnly?: boolean } = {}): Response {
+  const desktop = !options.cookieOnly && isDesktop(c, deps);
   if (!desktop) {
     setCookie(c, REFRESH_COOKIE, session.refreshToken, {
       path: REFRESH_COOKIE_PATH,

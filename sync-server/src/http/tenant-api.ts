@@ -22,7 +22,7 @@ import { tenantAllowsGuests, tenantOpenForRegistration } from '../auth/accounts.
 import type { TenantAdminProblem } from '../auth/tenant-admin.ts';
 import type { TenantRecord } from '../store/directory-types.ts';
 import { emptyBodySchema } from './auth-api.ts';
-import { authenticate, clientMeta, sendProblem, sendSession, type Authenticated, type AuthHttpDeps } from './auth-http.ts';
+import { authenticate, clientMeta, desktopCors, sameSiteOnly, sendProblem, sendSession, type Authenticated, type AuthHttpDeps } from './auth-http.ts';
 import { readJsonBody, readOptionalJsonBody } from './body.ts';
 import { sendError } from './errors.ts';
 
@@ -57,6 +57,8 @@ export function mountTenantApi(app: Hono, deps: AuthHttpDeps): void {
   const admin = deps.tenantAdmin;
 
   for (const pattern of ['/api/tenants/*', '/api/invites/*']) {
+    app.use(pattern, desktopCors(deps));
+    app.use(pattern, sameSiteOnly(deps));
     app.use(pattern, async (c, next) => {
       await next();
       c.header('cache-control', 'no-store');
@@ -141,7 +143,7 @@ export function mountTenantApi(app: Hono, deps: AuthHttpDeps): void {
     if (caller instanceof Response) return caller;
     const code = c.req.param('code');
     if (!CODE.test(code)) return sendError(c, 404, 'not_found', 'this invite is invalid, used up or expired; ask for a new one');
-    const result = await admin.acceptInvite(caller.user.id, code, clientMeta(c));
+    const result = await admin.acceptInvite(caller.user.id, code, clientMeta(c, deps));
     if (!result.ok) return sendProblem(c, result.error, TENANT_PROBLEM_STATUS);
     return sendSession(c, deps, result.value, 200);
   });
