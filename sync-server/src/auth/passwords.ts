@@ -86,6 +86,11 @@ export class PasswordHasher {
     return { ok, needsRehash: ok && (parsed.N !== N || parsed.r !== r || parsed.p !== p || parsed.keyLength !== keyLength) };
   }
 
+  /** Computes the dummy hash ahead, so that the first unknown email costs no extra hash. */
+  async warm(): Promise<void> {
+    await this.dummyHash();
+  }
+
   private dummyHash(): Promise<string> {
     this.dummy ??= this.hash(randomBytes(18).toString('base64url'));
     return this.dummy;

@@ -10,7 +10,7 @@ import { fail, ok, type DomainError, type Result } from '../../../shared/domain/
 import type { AuthStore, LoginRecord, TenantRecord, UserRecord } from '../store/directory-types.ts';
 import type { Directory } from './directory.ts';
 import { newId } from './provisioning.ts';
-import { hashSecret, type TokenService } from './tokens.ts';
+import { hashSecret, type AccessClaims, type TokenService } from './tokens.ts';
 
 export interface SessionSettings {
   readonly accessTokenTtlSeconds: number;
@@ -117,6 +117,17 @@ export class SessionService {
     const sids = await this.store.revokeLogins(user, filter, this.now());
     for (const sid of sids) this.directory.revokeSession(sid);
     return sids;
+  }
+
+  /**
+   * Whether an access token's login still stands: false once it was signed out, rotated into a
+   * reuse, or revoked by a password change, reset, removal or deletion. Tokens the operator
+   * minted have no login and are judged by their signature and expiry alone. The WebSocket
+   * upgrade can call this too, so that a signed-out access token opens no new socket.
+   */
+  async accepts(claims: AccessClaims): Promise<boolean> {
+    const login = await this.store.login(claims.session);
+    return !login || (login.revokedAt === null && login.user === claims.user && login.tenant === claims.tenant);
   }
 
   /** The login a refresh token belongs to, used or not (sign-out with only a refresh token). */

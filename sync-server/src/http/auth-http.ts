@@ -162,9 +162,7 @@ export async function authenticate(c: Context, deps: AuthHttpDeps): Promise<Auth
   const verified = await deps.tokens.verify(token, now);
   if (!verified.ok) return unauthorized(c, verified.error.code === 'expired' ? 'the access token has expired; refresh the session' : 'the access token is not valid; sign in again');
   const claims = verified.value;
-  // Tokens minted by the operator (development tokens) have no login row; every login we made does.
-  const login = await deps.store.auth.login(claims.session);
-  if (login && (login.revokedAt !== null || login.user !== claims.user || login.tenant !== claims.tenant)) return unauthorized(c, 'this sign-in has ended; sign in again');
+  if (!(await deps.sessions.accepts(claims))) return unauthorized(c, 'this sign-in has ended; sign in again');
   const user = await deps.directory.user(claims.user);
   if (!user || user.deletedAt !== null) return unauthorized(c, 'this account no longer exists');
   const role = await deps.directory.role(claims.tenant, claims.user, now);
