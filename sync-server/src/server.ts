@@ -102,7 +102,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     now,
   });
   const hasher = new PasswordHasher({ N: config.passwordScryptN, r: config.passwordScryptR, p: config.passwordScryptP, keyLength: config.passwordKeyLength });
-  hasher.warm().catch((error: unknown) => logger.error({ err: error }, 'password hashing does not work'));
   const accounts = new AccountService({
     directory,
     store: store.auth,

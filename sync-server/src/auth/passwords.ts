@@ -55,7 +55,6 @@ export interface PasswordCheck {
 
 export class PasswordHasher {
   readonly params: ScryptParams;
-  private dummy: Promise<string> | null = null;
 
   constructor(params: ScryptParams = DEFAULT_SCRYPT) {
     this.params = params;
@@ -70,14 +69,14 @@ export class PasswordHasher {
 
   /**
    * Checks a password against a stored hash in constant time. With no stored hash (unknown email,
-   * guest, deleted user) it does the same scrypt work against a dummy hash and answers no, so that
-   * the answer's timing does not tell whether the account exists.
+   * guest, deleted user) it does the same scrypt work and answers no, so that the answer's timing
+   * does not tell whether the account exists.
    */
   async verify(password: string, stored: string | null): Promise<PasswordCheck> {
     const parsed = stored === null ? null : parsePasswordHash(stored);
     if (!parsed) {
-      const dummy = parsePasswordHash(await this.dummyHash());
-      if (dummy) await derive(password, dummy.salt, dummy);
+      // The same work as a real check: the configured parameters with a throwaway salt.
+      await derive(password, randomBytes(SALT_BYTES), this.params);
       return { ok: false, needsRehash: false };
     }
     const key = await derive(password, parsed.salt, parsed);
@@ -86,13 +85,4 @@ export class PasswordHasher {
     return { ok, needsRehash: ok && (parsed.N !== N || parsed.r !== r || parsed.p !== p || parsed.keyLength !== keyLength) };
   }
 
-  /** Computes the dummy hash ahead, so that the first unknown email costs no extra hash. */
-  async warm(): Promise<void> {
-    await this.dummyHash();
-  }
-
-  private dummyHash(): Promise<string> {
-    this.dummy ??= this.hash(randomBytes(18).toString('base64url'));
-    return this.dummy;
-  }
 }
