@@ -43,6 +43,21 @@ export const configSchema = z
     heartbeatMs: positiveMs.default(15_000),
     silentTimeoutMs: positiveMs.default(30_000),
     membershipCacheMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /** Chess: how long a player may stay away from a live game's room before forfeiting (on their turn). */
+    chessDisconnectGraceMs: positiveMs.default(30_000),
+    /** Chess: time each side has for its first move before the game is aborted. */
+    chessFirstMoveTimeoutMs: positiveMs.default(20_000),
+    /** Chess: the longest lifetime (expiresAt − createdAt) accepted on a move intent. */
+    chessMoveTtlMs: positiveMs.default(60_000),
+    /** Chess: how long a seek outlives its creator's last connection to the lobby (checked again after as long). */
+    chessSeekGraceMs: positiveMs.default(15_000),
+    /** Chess chat: messages per user per window, in each game. */
+    chessChatLimit: z.coerce.number().int().min(1).max(1000).default(5),
+    chessChatWindowMs: positiveMs.default(10_000),
+    /** Chess time controls: the shortest initial time and the steps of initial time and increment. */
+    chessMinInitialMs: positiveMs.default(30_000),
+    chessInitialStepMs: positiveMs.default(15_000),
+    chessIncrementStepMs: positiveMs.default(1_000),
   })
   .refine((config) => (config.tlsCert === undefined) === (config.tlsKey === undefined), {
     message: 'TLS needs both a certificate and a key (PLAZA_TLS_CERT and PLAZA_TLS_KEY, or --tls-cert and --tls-key)',
@@ -77,6 +92,15 @@ const ENVIRONMENT: Record<string, keyof ServerConfigInput> = {
   PLAZA_HEARTBEAT_MS: 'heartbeatMs',
   PLAZA_SILENT_TIMEOUT_MS: 'silentTimeoutMs',
   PLAZA_MEMBERSHIP_CACHE_MS: 'membershipCacheMs',
+  PLAZA_CHESS_DISCONNECT_GRACE_MS: 'chessDisconnectGraceMs',
+  PLAZA_CHESS_FIRST_MOVE_TIMEOUT_MS: 'chessFirstMoveTimeoutMs',
+  PLAZA_CHESS_MOVE_TTL_MS: 'chessMoveTtlMs',
+  PLAZA_CHESS_SEEK_GRACE_MS: 'chessSeekGraceMs',
+  PLAZA_CHESS_CHAT_LIMIT: 'chessChatLimit',
+  PLAZA_CHESS_CHAT_WINDOW_MS: 'chessChatWindowMs',
+  PLAZA_CHESS_MIN_INITIAL_MS: 'chessMinInitialMs',
+  PLAZA_CHESS_INITIAL_STEP_MS: 'chessInitialStepMs',
+  PLAZA_CHESS_INCREMENT_STEP_MS: 'chessIncrementStepMs',
 };
 
 const FLAGS = {
@@ -117,6 +141,10 @@ Environment only (see README "Configuration" for all of them):
   PLAZA_MAX_CONNECTIONS_PER_USER (64), PLAZA_MAX_CONNECTIONS_PER_IP (512), PLAZA_HEARTBEAT_MS (15000),
   PLAZA_SILENT_TIMEOUT_MS (30000), PLAZA_MEMBERSHIP_CACHE_MS (30000), PLAZA_ACCESS_TOKEN_KEY,
   PLAZA_OPERATOR_KEY, PLAZA_TEST_REFEREE, PLAZA_FAULT (tests only)
+  Chess: PLAZA_CHESS_DISCONNECT_GRACE_MS (30000), PLAZA_CHESS_FIRST_MOVE_TIMEOUT_MS (20000),
+  PLAZA_CHESS_MOVE_TTL_MS (60000), PLAZA_CHESS_SEEK_GRACE_MS (15000), PLAZA_CHESS_CHAT_LIMIT (5),
+  PLAZA_CHESS_CHAT_WINDOW_MS (10000), PLAZA_CHESS_MIN_INITIAL_MS (30000),
+  PLAZA_CHESS_INITIAL_STEP_MS (15000), PLAZA_CHESS_INCREMENT_STEP_MS (1000)
 `;
 
 function camel(flag: string): string {
