@@ -48,7 +48,11 @@ export class Player {
   }
 
   static async join(server: RunningServer, tenant: string, role: Role = 'member', name?: string, options: ClientOptions = {}): Promise<Player> {
-    const user = await addUser(server, tenant, role, name);
+    return Player.as(server, await addUser(server, tenant, role, name), options);
+  }
+
+  /** An existing user on (maybe another run of) a server. */
+  static async as(server: RunningServer, user: TestUser, options: ClientOptions = {}): Promise<Player> {
     const player = new Player(server, user, options);
     await Promise.all([whenSynced(player.outbox.provider), whenSynced(player.inbox.provider)]);
     return player;
