@@ -116,6 +116,6 @@ describe('server clocks', () => {
       expect(await storedGame(server, 'club', blackLate)).toMatchObject({ status: 'ended', result: null, termination: 'first-move-timeout' });
     }, 5_000);
     expect((await storedGame(server, 'club', blackLate)).lastEvents.at(-1)).toMatchObject({ type: 'game-ended', by: 'black' });
-    expect(server.runner.armedDeadlines().filter((deadline) => deadline.referee === 'chess')).toEqual([]);
+    await eventually(() => expect(server.runner.armedDeadlines().filter((deadline) => deadline.referee === 'chess')).toEqual([]));
   });
 });

@@ -34,6 +34,7 @@ describe('disconnects (grace 2 s)', () => {
     await alice.game(gameId);
     const seen = await bob.game(gameId);
     await playMoves(alice, bob, gameId, ['e2e4', 'e7e5']);
+    await eventually(() => expect(record(seen).clock.turnStartedAt).not.toBeNull());
     const turnStart = record(seen).clock.turnStartedAt!;
 
     alice.close(room);

@@ -1,8 +1,9 @@
 /**
  * The games the referee knows: reading a game room into a record (cached by revision, with a
  * chess.js position kept between moves so that a move costs well under a millisecond), writing
- * a new record with everything that follows from it (clock and disconnect deadlines, the lobby
- * directory, ratings when a rated game ends), and taking server downtime off the clocks.
+ * a new record with everything that follows from it (clock and disconnect deadlines; when the
+ * game ends, a `finish` deadline that updates the lobby directory and the ratings right after,
+ * so that a move touches its game room only), and taking server downtime off the clocks.
  *
  * The cache is only ever trusted when its revision equals the room's: a decision whose commit
  * failed leaves a newer revision in the cache than in the (reloaded) room, and the next read
@@ -17,8 +18,6 @@ import { gameRoomRev, readGameRoom, writeGameRoom, type ChessGameRecord, type Di
 import { roomNames } from '../../../../shared/sync/rooms.ts';
 import type { Logger } from '../../log.ts';
 import { deadlineIds } from './ids.ts';
-import { removeLiveGame } from './lobby-room.ts';
-import { rateFinishedGame } from './ratings.ts';
 import type { ChessTx } from './tx.ts';
 
 export interface GameEntry {
@@ -122,8 +121,8 @@ export class GameBook {
 
   /**
    * Writes the game's next record and everything that follows from it: the revision, the clock
-   * deadline, disconnect deadlines, and at the end of the game the directory, ratings and
-   * deadlines. `next` must come from `entry.record` (same objects where unchanged).
+   * deadline, disconnect deadlines, and at the end of the game the `finish` deadline (directory
+   * and ratings). `next` must come from `entry.record` (same objects where unchanged).
    */
   commit(tx: ChessTx, entry: GameEntry, next: ChessGameRecord, events: readonly GameEvent[]): ChessGameRecord {
     const previous = entry.record;
@@ -139,10 +138,10 @@ export class GameBook {
       }
     }
     if (previous.status !== 'ended' && record.status === 'ended') {
-      record = { ...record, disconnect: { white: null, black: null }, ratingChange: rateFinishedGame(tx, record) };
-      removeLiveGame(tx, entry.gameId);
+      record = { ...record, disconnect: { white: null, black: null } };
       tx.clearDeadline(deadlineIds.clock(tenant, entry.gameId));
       for (const color of COLORS) tx.clearDeadline(deadlineIds.disconnect(tenant, entry.gameId, color));
+      tx.setDeadline(deadlineIds.finish(tenant, entry.gameId), 'finish', now, { gameId: entry.gameId } satisfies GameDeadlinePayload);
       entry.position = null;
     } else if (record.status !== 'ended') {
       this.armClock(tx, record);

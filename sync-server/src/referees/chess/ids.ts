@@ -23,7 +23,7 @@ export function messageIdFor(tenant: string, user: string, intentId: string): st
   return derived('m', [tenant, user, intentId, 'chat']);
 }
 
-export const CHESS_DEADLINE_KINDS = ['clock', 'disconnect', 'resume', 'seek'] as const;
+export const CHESS_DEADLINE_KINDS = ['clock', 'disconnect', 'resume', 'finish', 'seek'] as const;
 export type ChessDeadlineKind = (typeof CHESS_DEADLINE_KINDS)[number];
 
 export const deadlineIds = {
@@ -32,5 +32,7 @@ export const deadlineIds = {
   disconnect: (tenant: string, game: string, color: Color) => `chess:${tenant}:${game}:away:${color}`,
   /** After a restart: take the downtime off the clock and start countdowns for absent players. */
   resume: (tenant: string, game: string) => `chess:${tenant}:${game}:resume`,
+  /** Right after a game ends: out of the lobby's directory, ratings into the standings. */
+  finish: (tenant: string, game: string) => `chess:${tenant}:${game}:finish`,
   seek: (tenant: string, seek: string) => `chess:${tenant}:seek:${seek}`,
 } as const;

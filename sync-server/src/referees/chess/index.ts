@@ -19,7 +19,7 @@ import { deadlineIds, gameIdFor, messageIdFor, seekIdFor } from './ids.ts';
 import { acceptSeek, cancelSeek, lobbyPresence, mayPairAtOnce, postSeek, seekDue, type SeekDeadlinePayload } from './lobby.ts';
 import { LobbyMirror } from './lobby-room.ts';
 import { rejected } from './outcome.ts';
-import { clockDue, declineRematch, disconnectDue, gamePresence, offerOrAcceptRematch, playCommand, resumeDue } from './play.ts';
+import { clockDue, declineRematch, disconnectDue, finishDue, gamePresence, offerOrAcceptRematch, playCommand, resumeDue } from './play.ts';
 import { chessSettings } from './settings.ts';
 import { inTx, type ChessTx } from './tx.ts';
 
@@ -40,9 +40,13 @@ function isCommandKind(kind: ChessIntentKind): kind is CommandKind {
   return Object.hasOwn(COMMANDS, kind);
 }
 
+/** A game room with the lobby and the standings: what starting or finishing a game writes. */
 function gameRooms(tenant: string, gameId: string): string[] {
   return [roomNames.chessGame(tenant, gameId), roomNames.lobby(tenant), roomNames.standings(tenant, 'chess')];
 }
+
+/** How many parsed payloads `roomsFor` keeps for `decide` (a bound, should decide never come). */
+const PARSED_CACHE = 1_000;
 
 function payloadOf<T>(deadline: Deadline, key: string): T | null {
   const payload = deadline.payload as Record<string, unknown> | null;
@@ -54,11 +58,24 @@ export function createChessReferee(deps: RefereeDeps): Referee {
   const core: ChessCore = { book: new GameBook(deps.logger), lobby: new LobbyMirror(), chat: new ChatLimiter(settings.chatLimit, settings.chatWindowMs), settings };
   const { book } = core;
 
-  const parse = <K extends ChessIntentKind>(intent: IntentEnvelope & { kind: K }) => parseChessIntent(intent.kind, intent.payload);
+  // `roomsFor` parses the payload; `decide` (called right after, on the same queue) reuses it.
+  const parsedPayloads = new Map<string, ReturnType<typeof parseChessIntent>>();
+  const parse = (intent: IntentEnvelope & { kind: ChessIntentKind }, author: Author) => {
+    const key = `${author.tenant}\u0000${author.user}\u0000${intent.id}`;
+    const cached = parsedPayloads.get(key);
+    if (cached !== undefined) {
+      parsedPayloads.delete(key);
+      return cached;
+    }
+    const parsed = parseChessIntent(intent.kind, intent.payload);
+    if (parsedPayloads.size >= PARSED_CACHE) parsedPayloads.clear();
+    parsedPayloads.set(key, parsed);
+    return parsed;
+  };
 
   function roomsFor(intent: IntentEnvelope, author: Author): readonly string[] {
     if (!isChessIntentKind(intent.kind)) return [];
-    const parsed = parseChessIntent(intent.kind, intent.payload);
+    const parsed = parse({ ...intent, kind: intent.kind }, author);
     if (!parsed.ok) return [];
     const { tenant } = author;
     const nextGame = roomNames.chessGame(tenant, gameIdFor(tenant, author.user, intent.id));
@@ -76,21 +93,22 @@ export function createChessReferee(deps: RefereeDeps): Referee {
         const known = book.peek(tenant, gameId);
         const mine = known === null ? null : colorOf(known, author.user);
         const mayStart = known === null || (known.rematch?.status === 'offered' && known.rematch.by !== mine);
-        return mayStart ? [...gameRooms(tenant, gameId), nextGame] : gameRooms(tenant, gameId);
+        return mayStart ? [...gameRooms(tenant, gameId), nextGame] : [roomNames.chessGame(tenant, gameId)];
       }
       case 'chess.chat': {
         const { gameId, channel } = parsed.value as ParsedChessIntent<'chess.chat'>;
-        return channel === 'players' ? [...gameRooms(tenant, gameId), roomNames.chessPlayers(tenant, gameId)] : gameRooms(tenant, gameId);
+        return channel === 'players' ? [roomNames.chessGame(tenant, gameId), roomNames.chessPlayers(tenant, gameId)] : [roomNames.chessGame(tenant, gameId)];
       }
       default:
-        return gameRooms(tenant, (parsed.value as { gameId: string }).gameId);
+        // Moves, resignations, draws, aborts and rematch refusals write their game room only.
+        return [roomNames.chessGame(tenant, (parsed.value as { gameId: string }).gameId)];
     }
   }
 
   function decideIntent(intent: IntentEnvelope, author: Author, tx: ChessTx): Outcome {
     if (!isChessIntentKind(intent.kind)) return rejected('invalid', `unknown chess request "${intent.kind}"`);
     const kind = intent.kind;
-    const parsed = parse({ ...intent, kind });
+    const parsed = parse({ ...intent, kind }, author);
     if (!parsed.ok) return rejected('invalid', `this request could not be read (${parsed.error.message})`);
     const { tenant, user } = author;
     const value = parsed.value;
@@ -147,7 +165,8 @@ export function createChessReferee(deps: RefereeDeps): Referee {
     deadlineRooms(deadline) {
       if (deadline.kind === 'seek') return [roomNames.lobby(deadline.tenant)];
       const payload = payloadOf<GameDeadlinePayload>(deadline, 'gameId');
-      return payload === null ? [] : gameRooms(deadline.tenant, payload.gameId);
+      if (payload === null) return [];
+      return deadline.kind === 'finish' ? gameRooms(deadline.tenant, payload.gameId) : [roomNames.chessGame(deadline.tenant, payload.gameId)];
     },
 
     onDeadline(deadline, ctx) {
@@ -162,6 +181,7 @@ export function createChessReferee(deps: RefereeDeps): Referee {
         if (deadline.kind === 'clock') clockDue(tx, book, payload.gameId);
         else if (deadline.kind === 'disconnect') disconnectDue(tx, book, payload.gameId);
         else if (deadline.kind === 'resume') resumeDue(tx, book, payload.gameId, settings.disconnectGraceMs);
+        else if (deadline.kind === 'finish') finishDue(tx, book, payload.gameId);
         else ctx.logger.warn({ deadline: deadline.id, kind: deadline.kind }, 'unknown chess deadline; dropped');
       });
     },
@@ -217,7 +237,7 @@ export function createChessReferee(deps: RefereeDeps): Referee {
       if (room.kind === 'chess-game') {
         const players = book.knownPlayers(tenant, room.game);
         if (players !== null && players.white !== user && players.black !== user) return null;
-        return { rooms: gameRooms(tenant, room.game), run: (ctx) => inTx(ctx, (tx) => gamePresence(tx, core, room.game, user)) };
+        return { rooms: [roomNames.chessGame(tenant, room.game)], run: (ctx) => inTx(ctx, (tx) => gamePresence(tx, core, room.game, user)) };
       }
       return null;
     },

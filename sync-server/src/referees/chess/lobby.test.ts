@@ -126,7 +126,7 @@ describe('the lobby', () => {
     const gameId = await startGame(alice, bob, { timeControl: '3+0' });
     expect((await storedLobby()).games).toMatchObject([{ id: gameId, white: { userId: alice.id }, black: { userId: bob.id }, speed: 'blitz', rated: false }]);
     await playMoves(alice, bob, gameId, ['f2f3', 'e7e5', 'g2g4', 'd8h4']);
-    expect((await storedLobby()).games).toEqual([]);
+    await eventually(async () => expect((await storedLobby()).games).toEqual([]));
   });
 });
 

@@ -17,8 +17,9 @@ import type { ChessCore } from './core.ts';
 import type { GameBook, GameEntry } from './game-book.ts';
 import { deadlineIds } from './ids.ts';
 import { startGame } from './lobby.ts';
+import { removeLiveGame } from './lobby-room.ts';
 import { rejected } from './outcome.ts';
-import { displayRating } from './ratings.ts';
+import { displayRating, rateFinishedGame } from './ratings.ts';
 import type { ChessTx } from './tx.ts';
 
 const NO_GAME = rejected('no-such-game', 'there is no such game');
@@ -82,6 +83,16 @@ export function disconnectDue(tx: ChessTx, book: GameBook, gameId: string): void
     // re-arms the countdown, and the first-move timer covers the start.
     if (applyDecided(tx, book, entry, decided)?.status === 'ended') return;
   }
+}
+
+/** A game has just ended: it leaves the live-games directory, and a rated one is rated (once). */
+export function finishDue(tx: ChessTx, book: GameBook, gameId: string): void {
+  const entry = book.load(tx, gameId);
+  if (entry === null || entry.record.status !== 'ended') return;
+  removeLiveGame(tx, gameId);
+  if (entry.record.ratingChange !== null) return;
+  const ratingChange = rateFinishedGame(tx, entry.record);
+  if (ratingChange !== null) book.commit(tx, entry, { ...entry.record, ratingChange }, []);
 }
 
 /**

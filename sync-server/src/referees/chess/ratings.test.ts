@@ -37,6 +37,8 @@ describe('ratings', () => {
     expect(await storedGame(server, 'club', gameId)).toMatchObject({ rated: true, white: { rating: 1500 }, black: { rating: 1500 } });
     await playMoves(alice, bob, gameId, FOOLS_MATE);
     const expected = rateGame(DEFAULT_RATING, DEFAULT_RATING, '0-1');
+    // Ratings follow the end of the game at once, in their own step.
+    await eventually(async () => expect((await storedGame(server, 'club', gameId)).ratingChange).not.toBeNull());
     const table = await standings();
     expect(table[bob.id]).toMatchObject({ ok: true, value: { displayName: 'Bob', perfs: { blitz: { rating: expected.black.rating, rd: expected.black.rd, games: 1, wins: 1, losses: 0, draws: 0 } } } });
     expect(table[alice.id]).toMatchObject({ ok: true, value: { perfs: { blitz: { rating: expected.white.rating, games: 1, losses: 1 } } } });
@@ -49,6 +51,7 @@ describe('ratings', () => {
     await bob.act('chess.abort', { gameId: next });
     const casual = await startGame(alice, bob, { timeControl: '3+2' });
     await playMoves(alice, bob, casual, FOOLS_MATE);
+    await eventually(async () => expect(server.runner.armedDeadlines().filter((deadline) => deadline.kind === 'finish')).toEqual([]));
     expect(await standings()).toEqual(table);
     expect((await storedGame(server, 'club', casual)).ratingChange).toBeNull();
   });
@@ -59,6 +62,7 @@ describe('ratings', () => {
     const gameId = await startGame(alice, guest);
     await playMoves(alice, guest, gameId, FOOLS_MATE);
     expect((await storedGame(server, 'club', gameId)).result).toBe('0-1');
+    await eventually(async () => expect(server.runner.armedDeadlines().filter((deadline) => deadline.kind === 'finish')).toEqual([]));
     expect(await standings()).toEqual({});
   });
 });
