@@ -4,6 +4,7 @@
  * mated is a draw, and first moves have their own timer.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { nextDeadline } from '../../../../shared/domain/chess/game.ts';
 import type { GameEvent } from '../../../../shared/domain/chess/referee.ts';
 import type { ChessGameRecord } from '../../../../shared/sync/layouts/chess.ts';
 import type { RunningServer } from '../../server.ts';
@@ -49,6 +50,20 @@ describe('server clocks', () => {
     expect(ended.endedAt! - started).toBeGreaterThanOrEqual(1_450);
     expect(ended.clock.white.remainingMs).toBe(0);
     expect(ended.lastEvents.at(-1)).toMatchObject({ type: 'game-ended', by: 'white', winner: 'black' });
+  });
+
+  it('a flag deadline armed earlier than needed fires, finds nothing due and waits for the real one', async () => {
+    server = await startTestServer(CHESS_TEST_CONFIG);
+    const [alice, bob] = [await join(), await join()];
+    const gameId = await startGame(alice, bob, { timeControl: { initialMs: 2_000, incrementMs: 0 } });
+    // Quick moves: every new deadline is later than the stored one, which is left as it is.
+    await playMoves(alice, bob, gameId, ['e2e4', 'e7e5', 'g1f3', 'b8c6']);
+    const live = await storedGame(server, 'club', gameId);
+    const due = nextDeadline(live)!.at;
+    expect(due).toBe(live.clock.turnStartedAt! + live.clock.white.remainingMs + Math.min(live.clock.white.lagQuotaMs, 2_000));
+    expect(server.runner.armedDeadlines().find((deadline) => deadline.kind === 'clock')!.fireAt).toBeLessThan(due);
+    await eventually(async () => expect(await storedGame(server, 'club', gameId)).toMatchObject({ status: 'ended', result: '0-1', termination: 'timeout' }), 5_000);
+    expect((await storedGame(server, 'club', gameId)).endedAt!).toBeGreaterThanOrEqual(due);
   });
 
   it('charges each move from the server’s times and adds the increment', async () => {

@@ -26,6 +26,11 @@ export interface GameEntry {
   record: ChessGameRecord;
   /** chess.js at `record`'s position, built on the first move after a (re)load. */
   position: Chess | null;
+  /**
+   * When the stored clock deadline fires, as this entry last set it (null: unknown). A later
+   * deadline is not written over an earlier one: firing early only re-arms it (see `armClock`).
+   */
+  clockArmedAt: number | null;
 }
 
 export interface Players {
@@ -87,7 +92,7 @@ export class GameBook {
         tx.ctx.logger.error({ room, problem: read.error.message }, 'unreadable chess game room');
         return null;
       }
-      entry = { room, gameId, record: read.value, position: null };
+      entry = { room, gameId, record: read.value, position: null, clockArmedAt: null };
     }
     this.touch(entry);
     this.rememberPlayers(tx.tenant, gameId, { white: entry.record.white.userId, black: entry.record.black.userId });
@@ -99,10 +104,10 @@ export class GameBook {
   create(tx: ChessTx, record: ChessGameRecord): GameEntry {
     const room = roomNames.chessGame(tx.tenant, record.id);
     tx.ctx.write(room, (doc) => writeGameRoom(doc, null, record));
-    const entry: GameEntry = { room, gameId: record.id, record, position: null };
+    const entry: GameEntry = { room, gameId: record.id, record, position: null, clockArmedAt: null };
     this.touch(entry);
     this.rememberPlayers(tx.tenant, record.id, { white: record.white.userId, black: record.black.userId });
-    this.armClock(tx, record);
+    this.armClock(tx, entry);
     return entry;
   }
 
@@ -143,8 +148,10 @@ export class GameBook {
       for (const color of COLORS) tx.clearDeadline(deadlineIds.disconnect(tenant, entry.gameId, color));
       tx.setDeadline(deadlineIds.finish(tenant, entry.gameId), 'finish', now, { gameId: entry.gameId } satisfies GameDeadlinePayload);
       entry.position = null;
+      entry.clockArmedAt = null;
     } else if (record.status !== 'ended') {
-      this.armClock(tx, record);
+      entry.record = record;
+      this.armClock(tx, entry);
       // The player away is due once it is their turn (a forfeit waits for the leaver's turn).
       const away = record.disconnect[sideToMove(record)];
       if (moved && away !== null) this.armDisconnect(tx, record.id, sideToMove(record), away, now);
@@ -154,11 +161,22 @@ export class GameBook {
     return record;
   }
 
-  armClock(tx: ChessTx, record: ChessGameRecord): void {
-    const deadline = nextDeadline(record);
-    const id = deadlineIds.clock(tx.tenant, record.id);
-    if (deadline === null) tx.clearDeadline(id);
-    else tx.setDeadline(id, 'clock', deadline.at, { gameId: record.id } satisfies GameDeadlinePayload);
+  /**
+   * Keeps the game's clock deadline (domain `nextDeadline`) armed. The store row is written only
+   * when the deadline moves earlier than the one already armed: a row that fires too early
+   * finds nothing due and re-arms itself (`rearm`), so most moves write no deadline at all.
+   */
+  armClock(tx: ChessTx, entry: GameEntry, rearm = false): void {
+    const deadline = nextDeadline(entry.record);
+    const id = deadlineIds.clock(tx.tenant, entry.gameId);
+    if (deadline === null) {
+      if (entry.clockArmedAt !== null || rearm) tx.clearDeadline(id);
+      entry.clockArmedAt = null;
+      return;
+    }
+    if (!rearm && entry.clockArmedAt !== null && entry.clockArmedAt <= deadline.at) return;
+    tx.setDeadline(id, 'clock', deadline.at, { gameId: entry.gameId } satisfies GameDeadlinePayload);
+    entry.clockArmedAt = deadline.at;
   }
 
   armDisconnect(tx: ChessTx, gameId: string, color: Color, away: DisconnectInfo, now: number): void {

@@ -59,7 +59,8 @@ export function clockDue(tx: ChessTx, book: GameBook, gameId: string): void {
   if (entry === null || entry.record.status === 'ended') return;
   const settled = settleDeadlines(entry.record, tx.now);
   if (settled !== null) book.commit(tx, entry, withState(entry.record, settled.state), settled.events);
-  else book.armClock(tx, entry.record);
+  // Early (the row was not moved later) or shifted: arm it again for the real time.
+  else book.armClock(tx, entry, true);
 }
 
 /** A disconnect countdown ran out: forfeit on the leaver's turn; otherwise wait for it. */
