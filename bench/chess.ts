@@ -186,7 +186,8 @@ async function pipelinePhase(lines: readonly string[][]): Promise<void> {
         seen = Math.max(seen, length);
         if (!running || length < sent || length >= game.line.length || map.get('status') === 'ended') return;
         sent = length + 1;
-        write(length % 2 === 0 ? game.white : game.black, 'chess.move', { gameId: game.gameId, expectedPly: length, move: game.line[length]! });
+        // The next move arrives as I/O would (a macrotask), not inside this decision's promise chain.
+        setImmediate(() => write(length % 2 === 0 ? game.white : game.black, 'chess.move', { gameId: game.gameId, expectedPly: length, move: game.line[length]! }));
       };
       map.observeDeep(next);
       return next;

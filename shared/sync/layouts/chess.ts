@@ -155,7 +155,7 @@ export function readLobby(doc: Y.Doc): LobbyView {
 
 /** A player whose last connection to the game room closed while the game was live. */
 export interface DisconnectInfo {
-  readonly since: number;
+  readonly disconnectedAt: number;
   /** When they forfeit if still away (on their own turn; later if it is not their turn then). */
   readonly deadline: number;
 }
@@ -197,7 +197,7 @@ const rematchSchema = z.discriminatedUnion('status', [
   z.strictObject({ status: z.literal('accepted'), nextGameId: id, at: time }),
 ]);
 
-const disconnectSchema = z.strictObject({ since: time, deadline: time }).nullable();
+const disconnectSchema = z.strictObject({ disconnectedAt: time, deadline: time }).nullable();
 const ratingChangeSchema = z.strictObject({ before: z.number().finite(), after: z.number().finite() });
 
 export const gameRecordSchema = gameStateSchema.extend({

@@ -40,7 +40,7 @@ describe('disconnects (grace 2 s)', () => {
     alice.close(room);
     await eventually(() => expect(record(seen).disconnect.white).not.toBeNull());
     const away = record(seen).disconnect.white!;
-    expect(away.deadline - away.since).toBe(2_000);
+    expect(away.deadline - away.disconnectedAt).toBe(2_000);
     await sleep(800);
     await alice.game(gameId);
     await eventually(() => expect(record(seen).disconnect.white).toBeNull());

@@ -192,7 +192,7 @@ export class GameBook {
       return;
     }
     const shifted = shiftGame(record, shift.ms);
-    const later = (away: DisconnectInfo | null) => (away === null ? null : { since: away.since, deadline: away.deadline + shift.ms });
+    const later = (away: DisconnectInfo | null) => (away === null ? null : { disconnectedAt: away.disconnectedAt, deadline: away.deadline + shift.ms });
     this.commit(tx, entry, { ...record, clock: shifted.clock, firstMoveDeadlineAt: shifted.firstMoveDeadlineAt, disconnect: { white: later(record.disconnect.white), black: later(record.disconnect.black) }, resumedAt: shift.boot }, []);
     // The shift is in the room now: a later restart must not take it off again, but the
     // countdowns for players who have not come back still have to start.

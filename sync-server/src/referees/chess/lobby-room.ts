@@ -11,6 +11,8 @@ import type { ChessTx } from './tx.ts';
 
 export class LobbyMirror {
   private readonly seeks = new Map<string, readonly SeekRecord[]>();
+  /** Parsed seeks by the stored value (Yjs hands back the same object until it is replaced). */
+  private readonly parsed = new WeakMap<object, SeekRecord>();
 
   /** Open seeks as last seen, or null when this tenant's lobby was not read since start. */
   seeksOf(tenant: string): readonly SeekRecord[] | null {
@@ -21,8 +23,15 @@ export class LobbyMirror {
   read(tx: ChessTx): SeekRecord[] {
     const list: SeekRecord[] = [];
     for (const [key, value] of tx.ctx.doc(roomNames.lobby(tx.tenant)).getMap(LOBBY_SEEKS).entries()) {
+      const known = typeof value === 'object' && value !== null ? this.parsed.get(value) : undefined;
+      if (known !== undefined && known.id === key) {
+        list.push(known);
+        continue;
+      }
       const seek = readSeek(key, value);
-      if (seek.ok) list.push(seek.value);
+      if (!seek.ok) continue;
+      list.push(seek.value);
+      if (typeof value === 'object' && value !== null) this.parsed.set(value, seek.value);
     }
     list.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     this.seeks.set(tx.tenant, list);

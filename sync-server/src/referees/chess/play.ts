@@ -112,7 +112,7 @@ export function resumeDue(tx: ChessTx, book: GameBook, gameId: string, graceMs: 
 // Presence ---------------------------------------------------------------------------------------
 
 function leave(tx: ChessTx, book: GameBook, entry: GameEntry, color: Color, graceMs: number): void {
-  const away = { since: tx.now, deadline: tx.now + graceMs };
+  const away = { disconnectedAt: tx.now, deadline: tx.now + graceMs };
   book.commit(tx, entry, { ...entry.record, disconnect: { ...entry.record.disconnect, [color]: away } }, []);
   book.armDisconnect(tx, entry.gameId, color, away, tx.now);
 }
