@@ -83,6 +83,15 @@ describe('moves through intents', () => {
     expect(await storedGame(server, 'club', gameId)).toEqual(ended);
   });
 
+  it('asks for the promotion piece, and takes moves as squares too', async () => {
+    server = await startTestServer(CHESS_TEST_CONFIG);
+    const [alice, bob] = [await join(), await join()];
+    const gameId = await startGame(alice, bob, { fen: '4k3/P7/8/8/8/8/8/4K3 w - - 0 1' });
+    expect(await alice.act('chess.move', { gameId, expectedPly: 0, move: 'a7a8' })).toMatchObject({ status: 'rejected', reason: { code: 'promotion-required' } });
+    expect(await alice.act('chess.move', { gameId, expectedPly: 0, move: { from: 'a7', to: 'a8', promotion: 'r' } })).toMatchObject({ status: 'accepted', result: { ply: 1, san: 'a8=R+' } });
+    expect(await bob.act('chess.move', { gameId, expectedPly: 1, move: { from: 'e8', to: 'e7' } })).toMatchObject({ status: 'accepted', result: { san: 'Ke7' } });
+  });
+
   it('refuses a move intent allowed to wait longer than the configured lifetime', async () => {
     server = await startTestServer({ ...CHESS_TEST_CONFIG, chessMoveTtlMs: 5_000 });
     const [alice, bob] = [await join(), await join()];
