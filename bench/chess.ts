@@ -369,7 +369,10 @@ async function networkPhases(lines: readonly string[][]): Promise<void> {
       const elapsed = (now() - started) / 1000;
       const rejected = state.rejected.size > 0 ? `, rejected ${JSON.stringify(Object.fromEntries(state.rejected))}` : '';
       report(label, { plies: state.plies, seconds: elapsed, serverCpu: cpuSeconds(server.child.pid!) - cpuBefore, peer: state.peer, decided: state.decided, extra: `, ${games.filter((game) => !game.ended).length}/${games.length} games live${rejected}` });
-      await sleep(1000);
+      // Let the server catch up (every move sent decided) before the next phase measures.
+      const drainStarted = now();
+      while (moveSentAt.size > 0 && now() - drainStarted < 60_000) await sleep(100);
+      await sleep(500);
     };
     await sleep(500);
     await run('network', 0, SECONDS);
