@@ -2,6 +2,8 @@
  * `npm run bench:chess`: the chess referee under load, G games at once (default 200), each
  * playing a pre-generated random game (legal moves that avoid ending it), in three phases:
  *
+ * 0. referee: the chess referee's own work per move (parse, game cache, domain `decide`, the
+ *    game-room write), called directly on in-memory rooms: no store, no runner, no sockets.
  * 1. pipeline: the server in this process, no sockets: each move is an update applied to the
  *    mover's outbox room exactly as a connection applies it, and is counted when the decision
  *    is stored (the game room shows it). Moves per second, flat out.
@@ -30,7 +32,9 @@ import { INBOX_DECISIONS, makeIntent, OUTBOX_INTENTS, type Decision } from '../s
 import { roomNames } from '../shared/sync/rooms.ts';
 import { createUser } from '../sync-server/src/auth/provisioning.ts';
 import { configSchema } from '../sync-server/src/config.ts';
+import type { Author, DecideContext } from '../sync-server/src/intents/referee.ts';
 import { createLogger } from '../sync-server/src/log.ts';
+import { createChessReferee } from '../sync-server/src/referees/chess/index.ts';
 import type { Room } from '../sync-server/src/rooms/room.ts';
 import { startServer } from '../sync-server/src/server.ts';
 import { percentile, rssMiB } from './lib/processes.ts';
@@ -43,7 +47,7 @@ const { values } = parseArgs({
     'think-ms': { type: 'string', default: '1000' },
     'latency-seconds': { type: 'string', default: '15' },
     plies: { type: 'string', default: '400' },
-    /** Run one phase only: `pipeline` (e.g. under --cpu-prof) or `network`. */
+    /** Run one phase only: `referee`, `pipeline` (e.g. under --cpu-prof) or `network`. */
     only: { type: 'string' },
   },
 });
@@ -109,6 +113,61 @@ function report(label: string, input: { plies: number; seconds: number; serverCp
   console.log(`${label.padEnd(11)} ${rate.toFixed(0).padStart(6)} moves/s  (${input.plies} moves in ${input.seconds.toFixed(1)} s${input.extra ?? ''})`);
   if (input.peer) console.log(`${''.padEnd(11)} player→player p50 ${fmt(input.peer, 50)} ms  p99 ${fmt(input.peer, 99)} ms;  outbox→decision in inbox p50 ${fmt(input.decided, 50)} ms  p99 ${fmt(input.decided, 99)} ms`);
   console.log(`${''.padEnd(11)} server CPU ${((input.serverCpu * 1000) / Math.max(1, input.plies)).toFixed(3)} ms per move (${((input.serverCpu / input.seconds) * 100).toFixed(0)}% of a core); ${machine()}`);
+}
+
+// Phase 0: the referee alone ---------------------------------------------------------------------
+
+function refereePhase(lines: readonly string[][]): void {
+  const config = configSchema.parse({ chessFirstMoveTimeoutMs: 600_000 });
+  const logger = createLogger('silent');
+  const referee = createChessReferee({ config, store: null as never, directory: null as never, logger, now: Date.now });
+  const docs = new Map<string, Y.Doc>();
+  const context = (): DecideContext => ({
+    now: Date.now(),
+    tenant: TENANT,
+    logger,
+    doc: (room) => docs.get(room) ?? docs.set(room, new Y.Doc()).get(room)!,
+    write: (room, change) => {
+      const doc = docs.get(room) ?? docs.set(room, new Y.Doc()).get(room)!;
+      doc.transact(() => change(doc), 'referee');
+    },
+    setDeadline: () => undefined,
+    clearDeadline: () => undefined,
+    ledger: () => undefined,
+    rttOf: () => 40,
+    isConnected: () => true,
+  });
+  const decide = (author: Author, kind: string, payload: unknown) => {
+    const intent = makeIntent({ id: nextIntentId(), kind, payload, now: Date.now(), ttlMs: 30_000 });
+    for (const room of referee.roomsFor(intent, author) as string[]) if (!docs.has(room)) docs.set(room, new Y.Doc());
+    return referee.decide(intent, author, context());
+  };
+  const author = (index: number): Author => ({ tenant: TENANT, user: `p${index}`, role: 'member', name: `Player ${index}`, kind: 'account' });
+  const games = Array.from({ length: GAMES }, (_unused, index) => {
+    const [white, black] = [author(index * 2), author(index * 2 + 1)];
+    const seek = decide(white, 'chess.seek', { timeControl: '30+0', color: 'white', visibility: 'link' });
+    const joined = decide(black, 'chess.acceptSeek', { seekId: (seek as { result: { seekId: string } }).result.seekId });
+    return { gameId: (joined as { result: { gameId: string } }).result.gameId, white, black, line: lines[index % lines.length]!, ply: 0 };
+  });
+  const started = now();
+  const cpuStart = process.cpuUsage();
+  let plies = 0;
+  let rejected = 0;
+  while (now() - started < 5_000) {
+    let moved = false;
+    for (const game of games) {
+      if (game.ply >= game.line.length) continue;
+      const outcome = decide(game.ply % 2 === 0 ? game.white : game.black, 'chess.move', { gameId: game.gameId, expectedPly: game.ply, move: game.line[game.ply]! });
+      if (outcome.status !== 'accepted') rejected += 1;
+      game.ply += 1;
+      plies += 1;
+      moved = true;
+    }
+    if (!moved) break;
+  }
+  const seconds = (now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  report('referee', { plies, seconds, serverCpu: (cpu.user + cpu.system) / 1e6, extra: `, in memory: no store, runner or sockets${rejected > 0 ? `, ${rejected} rejected` : ''}` });
 }
 
 // Phase 1: the pipeline in this process ------------------------------------------------------------
@@ -387,7 +446,8 @@ async function networkPhases(lines: readonly string[][]): Promise<void> {
 console.log(`bench:chess — ${GAMES} games at once (Node ${process.version}, ${machine()})`);
 const lines = randomLines(20, PLIES);
 console.log(`${''.padEnd(11)} ${lines.length} random lines of up to ${PLIES} plies (shortest ${Math.min(...lines.map((line) => line.length))})`);
-if (values.only !== 'network') await pipelinePhase(lines);
-if (values.only !== 'pipeline') await networkPhases(lines);
+if (values.only === undefined || values.only === 'referee') refereePhase(lines);
+if (values.only === undefined || values.only === 'pipeline') await pipelinePhase(lines);
+if (values.only === undefined || values.only === 'network') await networkPhases(lines);
 console.log('goals: ≥ 2,000 moves/s with 200 games at once; player→player p50 ≤ 30 ms');
 process.exit(0);
