@@ -117,6 +117,21 @@ export const configSchema = z
     /** Failed password checks per account (by email) before it is locked for the window. */
     loginAccountRateLimit: count.default(10),
     loginAccountRateWindowMs: positiveMs.default(15 * 60_000),
+    /** Chess: how long a player may stay away from a live game's room before forfeiting (on their turn). */
+    chessDisconnectGraceMs: positiveMs.default(30_000),
+    /** Chess: time each side has for its first move before the game is aborted. */
+    chessFirstMoveTimeoutMs: positiveMs.default(20_000),
+    /** Chess: the longest lifetime (expiresAt − createdAt) accepted on a move intent. */
+    chessMoveTtlMs: positiveMs.default(60_000),
+    /** Chess: how long a seek outlives its creator's last connection to the lobby (checked again after as long). */
+    chessSeekGraceMs: positiveMs.default(15_000),
+    /** Chess chat: messages per user per window, in each game. */
+    chessChatLimit: z.coerce.number().int().min(1).max(1000).default(5),
+    chessChatWindowMs: positiveMs.default(10_000),
+    /** Chess time controls: the shortest initial time and the steps of initial time and increment. */
+    chessMinInitialMs: positiveMs.default(30_000),
+    chessInitialStepMs: positiveMs.default(15_000),
+    chessIncrementStepMs: positiveMs.default(1_000),
   })
   .refine((config) => (config.tlsCert === undefined) === (config.tlsKey === undefined), {
     message: 'TLS needs both a certificate and a key (PLAZA_TLS_CERT and PLAZA_TLS_KEY, or --tls-cert and --tls-key)',
@@ -191,6 +206,15 @@ const ENVIRONMENT: Record<string, keyof ServerConfigInput> = {
   PLAZA_LOGIN_IP_RATE_WINDOW_MS: 'loginIpRateWindowMs',
   PLAZA_LOGIN_ACCOUNT_RATE_LIMIT: 'loginAccountRateLimit',
   PLAZA_LOGIN_ACCOUNT_RATE_WINDOW_MS: 'loginAccountRateWindowMs',
+  PLAZA_CHESS_DISCONNECT_GRACE_MS: 'chessDisconnectGraceMs',
+  PLAZA_CHESS_FIRST_MOVE_TIMEOUT_MS: 'chessFirstMoveTimeoutMs',
+  PLAZA_CHESS_MOVE_TTL_MS: 'chessMoveTtlMs',
+  PLAZA_CHESS_SEEK_GRACE_MS: 'chessSeekGraceMs',
+  PLAZA_CHESS_CHAT_LIMIT: 'chessChatLimit',
+  PLAZA_CHESS_CHAT_WINDOW_MS: 'chessChatWindowMs',
+  PLAZA_CHESS_MIN_INITIAL_MS: 'chessMinInitialMs',
+  PLAZA_CHESS_INITIAL_STEP_MS: 'chessInitialStepMs',
+  PLAZA_CHESS_INCREMENT_STEP_MS: 'chessIncrementStepMs',
 };
 
 const FLAGS = {
@@ -250,6 +274,12 @@ Accounts and sessions:
   PLAZA_REGISTER_RATE_LIMIT (20) per PLAZA_REGISTER_RATE_WINDOW_MS (10 min), PLAZA_LOGIN_IP_RATE_LIMIT (30)
   per PLAZA_LOGIN_IP_RATE_WINDOW_MS (1 min), PLAZA_LOGIN_ACCOUNT_RATE_LIMIT (10 failures) per
   PLAZA_LOGIN_ACCOUNT_RATE_WINDOW_MS (15 min)
+
+Chess:
+  PLAZA_CHESS_DISCONNECT_GRACE_MS (30000), PLAZA_CHESS_FIRST_MOVE_TIMEOUT_MS (20000),
+  PLAZA_CHESS_MOVE_TTL_MS (60000), PLAZA_CHESS_SEEK_GRACE_MS (15000), PLAZA_CHESS_CHAT_LIMIT (5),
+  PLAZA_CHESS_CHAT_WINDOW_MS (10000), PLAZA_CHESS_MIN_INITIAL_MS (30000),
+  PLAZA_CHESS_INITIAL_STEP_MS (15000), PLAZA_CHESS_INCREMENT_STEP_MS (1000)
 `;
 
 function camel(flag: string): string {

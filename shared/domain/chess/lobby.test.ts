@@ -103,3 +103,28 @@ describe('rematch', () => {
     expect(next).toMatchObject({ id: 'g-2', rated: true, timeControl: TIME_CONTROL_PRESETS['15+10'], firstMoveTimeoutMs: 30_000, status: 'waiting-first-move', moves: [] });
   });
 });
+
+describe('set-up positions', () => {
+  const endgame = '4k3/8/8/8/8/8/4P3/4K3 w - - 0 1';
+
+  it('keeps a casual seek’s start position and pairs only seeks from the same one', () => {
+    const a = expectOk(createSeek(seek('s1', 'a', { rated: false, initialFen: endgame })));
+    expect(a.initialFen).toBe(endgame);
+    const standard = expectOk(createSeek(seek('s2', 'b', { rated: false })));
+    expect(seeksCompatible(a, standard)).toBe(false);
+    const b = expectOk(createSeek(seek('s3', 'b', { rated: false, initialFen: endgame })));
+    const pairing = pair([a], b, 0)!;
+    expect(pairing.initialFen).toBe(endgame);
+    expect(expectOk(gameFromPairing(pairing, { gameId: 'g-fen', now: T0 })).initialFen).toBe(endgame);
+  });
+
+  it('drops a standard FEN, refuses rated set-ups, bad and finished positions', () => {
+    expect(expectOk(createSeek(seek('s1', 'a', { initialFen: 'rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1' }))).initialFen).toBeUndefined();
+    const rated = createSeek(seek('s1', 'a', { rated: true, initialFen: endgame }));
+    expect(!rated.ok && rated.error.code).toBe('rated-needs-standard-start');
+    const bad = createSeek(seek('s1', 'a', { rated: false, initialFen: 'not a fen' }));
+    expect(!bad.ok && bad.error.code).toBe('bad-fen');
+    const stalemate = createSeek(seek('s1', 'a', { rated: false, initialFen: 'k7/2Q5/1K6/8/8/8/8/8 b - - 0 1' }));
+    expect(!stalemate.ok && stalemate.error.code).toBe('bad-fen');
+  });
+});

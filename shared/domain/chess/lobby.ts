@@ -4,8 +4,10 @@
  * bit for colour, and stores whatever comes back.
  */
 import { fail, ok, type DomainError, type Result } from '../result.ts';
+import { boardOutcome, newEngine } from './engine.ts';
 import { createGame, type ChessPlayer, type GameSetupError, type GameState } from './game.ts';
 import { DEFAULT_TIME_CONTROL_BOUNDS, sameTimeControl, validateTimeControl, type TimeControl, type TimeControlBounds } from './time-control.ts';
+import { STANDARD_FEN } from './types.ts';
 
 export const COLOR_CHOICES = ['white', 'black', 'random'] as const;
 export type ColorChoice = (typeof COLOR_CHOICES)[number];
@@ -29,9 +31,11 @@ export interface Seek {
   readonly color: ColorChoice;
   readonly rated: boolean;
   readonly createdAt: number;
+  /** A set-up start position (casual games only); absent for the standard one. */
+  readonly initialFen?: string | undefined;
 }
 
-export const LOBBY_ERROR_CODES = ['missing-id', 'guests-play-casual', 'bad-time-control', 'game-not-over'] as const;
+export const LOBBY_ERROR_CODES = ['missing-id', 'guests-play-casual', 'bad-time-control', 'game-not-over', 'bad-fen', 'rated-needs-standard-start'] as const;
 export type LobbyError = DomainError<(typeof LOBBY_ERROR_CODES)[number]>;
 
 /** The only way to a valid Seek. */
@@ -40,7 +44,20 @@ export function createSeek(input: Seek, bounds: TimeControlBounds = DEFAULT_TIME
   if (input.rated && input.creator.kind !== 'account') return fail('guests-play-casual', 'guests play casual games only; sign in to play rated');
   const tc = validateTimeControl(input.timeControl, bounds);
   if (!tc.ok) return fail('bad-time-control', tc.error.message);
-  return ok({ ...input, timeControl: tc.value });
+  const { initialFen, ...rest } = input;
+  if (initialFen === undefined) return ok({ ...rest, timeControl: tc.value });
+  const engine = newEngine(initialFen);
+  if (!engine.ok) return fail('bad-fen', engine.error.message);
+  if (boardOutcome(engine.value) !== null) return fail('bad-fen', 'the position is already decided');
+  // chess.js's spelling, so that equal positions compare equal when pairing.
+  const fen = engine.value.fen();
+  if (fen === STANDARD_FEN) return ok({ ...rest, timeControl: tc.value });
+  if (input.rated) return fail('rated-needs-standard-start', 'games from a set-up position are casual');
+  return ok({ ...rest, timeControl: tc.value, initialFen: fen });
+}
+
+function startOf(seek: Seek): string {
+  return seek.initialFen ?? STANDARD_FEN;
 }
 
 function colorsCompatible(a: ColorChoice, b: ColorChoice): boolean {
@@ -53,7 +70,7 @@ function colorsCompatible(a: ColorChoice, b: ColorChoice): boolean {
  */
 export function seeksCompatible(a: Seek, b: Seek): boolean {
   if (a.tenantId !== b.tenantId || a.creator.userId === b.creator.userId) return false;
-  if (!sameTimeControl(a.timeControl, b.timeControl) || a.rated !== b.rated) return false;
+  if (!sameTimeControl(a.timeControl, b.timeControl) || a.rated !== b.rated || startOf(a) !== startOf(b)) return false;
   if (a.rated && (a.creator.kind !== 'account' || b.creator.kind !== 'account')) return false;
   return colorsCompatible(a.color, b.color);
 }
@@ -66,6 +83,8 @@ export interface Pairing {
   readonly black: SeekCreator;
   readonly timeControl: TimeControl;
   readonly rated: boolean;
+  /** The waiting seek's set-up position, if any. */
+  readonly initialFen?: string | undefined;
 }
 
 /**
@@ -87,6 +106,7 @@ export function pair(seeks: readonly Seek[], newSeek: Seek, randomBit: 0 | 1): P
     black: waitingIsWhite ? newSeek.creator : match.creator,
     timeControl: match.timeControl,
     rated: match.rated,
+    ...(match.initialFen === undefined ? {} : { initialFen: match.initialFen }),
   };
 }
 
@@ -110,6 +130,7 @@ export function gameFromPairing(pairing: Pairing, ids: NewGameIds, bounds: TimeC
       rated: pairing.rated,
       timeControl: pairing.timeControl,
       now: ids.now,
+      ...(pairing.initialFen === undefined ? {} : { initialFen: pairing.initialFen }),
       ...(ids.firstMoveTimeoutMs === undefined ? {} : { firstMoveTimeoutMs: ids.firstMoveTimeoutMs }),
     },
     bounds,

@@ -1,6 +1,7 @@
 import { describe, expect, it, test } from 'vitest';
 import { expectOk } from '../result.ts';
 import { parsePlayerCommand, SERVER_ACTOR, userActor, type Actor, type ChessCommand } from './commands.ts';
+import { newEngine, replay } from './engine.ts';
 import { isRatable, type GameState } from './game.ts';
 import { decide, type RejectionCode } from './referee.ts';
 import { ALICE, BOB, moveCommand, newGame, play, playAll, T0, TENANT } from './test-support/fixtures.ts';
@@ -195,5 +196,29 @@ describe('player commands off the wire', () => {
     expect(expectOk(parsePlayerCommand({ type: 'move', gameId: 'g', expectedPly: 3, move: { from: 'a7', to: 'a8', promotion: 'n' } }))).toMatchObject({
       expectedPly: 3,
     });
+  });
+});
+
+describe('a cached position', () => {
+  it('gives the same decisions as a replay, advances on accepted moves and is left alone otherwise', () => {
+    const position = expectOk(replay(active.initialFen, active.moves.map((m) => m.uci)));
+    const withCache = expectOk(decide(active, moveCommand(active, 'g1f3'), ALICE, T0 + 3_000, { position }));
+    expect(withCache).toEqual(expectOk(decide(active, moveCommand(active, 'g1f3'), ALICE, T0 + 3_000)));
+    expect(position.fen()).toBe(withCache.state.fen);
+
+    const next = withCache.state;
+    const illegal = decide(next, moveCommand(next, 'e5e3'), BOB, T0 + 4_000, { position });
+    expect(!illegal.ok && illegal.error.code).toBe('illegal-move');
+    expect(position.fen()).toBe(next.fen);
+    const flagged = decide(next, moveCommand(next, 'b8c6'), BOB, T0 + 3_000 + 1_000_000, { position });
+    expect(!flagged.ok && flagged.error.code).toBe('flagged');
+    expect(position.fen()).toBe(next.fen);
+  });
+
+  it('is ignored when it does not match the game', () => {
+    const wrong = expectOk(newEngine());
+    const decided = expectOk(decide(active, moveCommand(active, 'g1f3'), ALICE, T0 + 3_000, { position: wrong }));
+    expect(decided.state.moves.at(-1)?.san).toBe('Nf3');
+    expect(wrong.fen()).toBe(expectOk(newEngine()).fen());
   });
 });

@@ -8,7 +8,8 @@
  * refused and `consequence` is the decision that deadline forces. The server commits it in
  * the same transaction as the refusal; a client shows it as the likely outcome.
  */
-import { type DomainError, type Result } from '../result.ts';
+import type { Chess } from 'chess.js';
+import { ok, type DomainError, type Result } from '../result.ts';
 import { flagClock, startClock, stepClock, stopClock } from './clock.ts';
 import { isServerCommand, type Actor, type ChessCommand, type MoveSpec, type PlayerCommand } from './commands.ts';
 import { boardOutcome, parseMoveInput, playMove, replay, uciOf } from './engine.ts';
@@ -82,6 +83,13 @@ export interface RefereeRejection extends DomainError<RejectionCode> {
 export interface RefereeContext {
   /** Server-measured one-way lag per user id (round trip / 2 of the `time` messages). */
   readonly lagMs?: Readonly<Record<string, number>>;
+  /**
+   * The position after `state.moves`, as `replay(state.initialFen, ucis)` builds it, kept by the
+   * caller between moves so that a move costs one chess.js move instead of a replay (about
+   * 25 ms at 200 plies). `decide` plays an accepted move on it and leaves it unchanged on any
+   * rejection. One whose FEN is not the state's is ignored and the moves are replayed.
+   */
+  readonly position?: Chess;
 }
 
 type Decided = Result<Decision, RefereeRejection>;
@@ -126,7 +134,7 @@ export function decide(state: GameState, command: ChessCommand, actor: Actor, no
     }
   }
   if (player === null || actor.kind !== 'user') return reject('not-a-player', 'only the two players act in a game');
-  return decidePlayer(state, command, player, now, context.lagMs?.[actor.userId] ?? 0);
+  return decidePlayer(state, command, player, now, context.lagMs?.[actor.userId] ?? 0, context.position);
 }
 
 /** The decision a deadline due at `now` forces, or null. The server may call it on its timer. */
@@ -137,12 +145,12 @@ export function settleDeadlines(state: GameState, now: number): Decision | null 
   return end(state, null, 'first-move-timeout', deadline.side, now).value;
 }
 
-function decidePlayer(state: GameState, command: PlayerCommand, me: Color, now: number, lagMs: number): Decided {
+function decidePlayer(state: GameState, command: PlayerCommand, me: Color, now: number, lagMs: number, position: Chess | undefined): Decided {
   const started = state.status === 'active';
   const offer = state.drawOffer;
   switch (command.type) {
     case 'move':
-      return decideMove(state, command.expectedPly, command.move, me, now, lagMs);
+      return decideMove(state, command.expectedPly, command.move, me, now, lagMs, position);
     case 'abort':
       if (started) return reject('not-abortable', 'a game can be aborted only before both sides have moved');
       return end(state, null, 'aborted', me, now);
@@ -164,20 +172,23 @@ function decidePlayer(state: GameState, command: PlayerCommand, me: Color, now: 
   }
 }
 
-function decideMove(state: GameState, expectedPly: number, spec: MoveSpec, me: Color, now: number, lagMs: number): Decided {
+function decideMove(state: GameState, expectedPly: number, spec: MoveSpec, me: Color, now: number, lagMs: number, position: Chess | undefined): Decided {
   const ply = state.moves.length;
   if (expectedPly !== ply) return reject('stale-ply', `the game is at ply ${ply}, not ${expectedPly}`);
   if (sideToMove(state) !== me) return reject('not-your-turn', 'it is your opponent’s turn');
   const input = parseMoveInput(spec);
   if (!input.ok) return reject('bad-move-format', input.error.message);
-  const chess = replay(state.initialFen, state.moves.map((m) => m.uci));
+  const chess = position !== undefined && position.fen() === state.fen ? ok(position) : replay(state.initialFen, state.moves.map((m) => m.uci));
   if (!chess.ok) return reject('corrupt-state', chess.error.message);
   const played = playMove(chess.value, input.value);
   if (!played.ok) return reject(played.error.code === 'promotion-required' ? 'promotion-required' : 'illegal-move', played.error.message);
   const outcome = boardOutcome(chess.value);
 
   const step = stepClock(state.clock, { now, lagMs, gameContinues: outcome === null });
-  if (step.flagged) return reject('flagged', 'your time ran out before the move arrived', endByTimeout(state, me, now));
+  if (step.flagged) {
+    chess.value.undo();
+    return reject('flagged', 'your time ran out before the move arrived', endByTimeout(state, me, now));
+  }
 
   const record: MoveRecord = { san: played.value.san, uci: uciOf(played.value), at: now, clockMs: step.clock[me].remainingMs };
   const events: GameEvent[] = [

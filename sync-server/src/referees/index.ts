@@ -8,6 +8,7 @@ import type { Referee } from '../intents/referee.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import { createCommerceReferee } from './commerce/commerce-referee.ts';
+import { createChessReferee } from './chess/index.ts';
 
 export interface RefereeDeps {
   readonly config: ServerConfig;
@@ -18,5 +19,5 @@ export interface RefereeDeps {
 }
 
 export function productionReferees(deps: RefereeDeps): Referee[] {
-  return [createCommerceReferee({ directory: deps.directory })];
+  return [createCommerceReferee({ directory: deps.directory }), createChessReferee(deps)];
 }
