@@ -43,6 +43,10 @@ export const configSchema = z
     heartbeatMs: positiveMs.default(15_000),
     silentTimeoutMs: positiveMs.default(30_000),
     membershipCacheMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    /** Markets: how long after its first resolution a market may be corrected (0: never). */
+    marketsCorrectionWindowMs: z.coerce.number().int().min(0).max(90 * 24 * 3600 * 1000).default(24 * 3600 * 1000),
+    /** Markets: a trade intent older than this (e.g. placed offline long ago) is refused as expired. */
+    marketsTradeTtlMs: positiveMs.default(24 * 3600 * 1000),
   })
   .refine((config) => (config.tlsCert === undefined) === (config.tlsKey === undefined), {
     message: 'TLS needs both a certificate and a key (PLAZA_TLS_CERT and PLAZA_TLS_KEY, or --tls-cert and --tls-key)',
@@ -77,6 +81,8 @@ const ENVIRONMENT: Record<string, keyof ServerConfigInput> = {
   PLAZA_HEARTBEAT_MS: 'heartbeatMs',
   PLAZA_SILENT_TIMEOUT_MS: 'silentTimeoutMs',
   PLAZA_MEMBERSHIP_CACHE_MS: 'membershipCacheMs',
+  PLAZA_MARKETS_CORRECTION_WINDOW_MS: 'marketsCorrectionWindowMs',
+  PLAZA_MARKETS_TRADE_TTL_MS: 'marketsTradeTtlMs',
 };
 
 const FLAGS = {
@@ -116,7 +122,8 @@ Environment only (see README "Configuration" for all of them):
   PLAZA_MAX_MESSAGE_BYTES (2 MiB), PLAZA_MESSAGES_PER_SECOND (200), PLAZA_MESSAGE_BURST (1000),
   PLAZA_MAX_CONNECTIONS_PER_USER (64), PLAZA_MAX_CONNECTIONS_PER_IP (512), PLAZA_HEARTBEAT_MS (15000),
   PLAZA_SILENT_TIMEOUT_MS (30000), PLAZA_MEMBERSHIP_CACHE_MS (30000), PLAZA_ACCESS_TOKEN_KEY,
-  PLAZA_OPERATOR_KEY, PLAZA_TEST_REFEREE, PLAZA_FAULT (tests only)
+  PLAZA_OPERATOR_KEY, PLAZA_TEST_REFEREE, PLAZA_FAULT (tests only),
+  PLAZA_MARKETS_CORRECTION_WINDOW_MS (86400000), PLAZA_MARKETS_TRADE_TTL_MS (86400000)
 `;
 
 function camel(flag: string): string {

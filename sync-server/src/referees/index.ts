@@ -7,6 +7,7 @@ import type { ServerConfig } from '../config.ts';
 import type { Referee } from '../intents/referee.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
+import { createMarketsReferee } from './markets/index.ts';
 
 export interface RefereeDeps {
   readonly config: ServerConfig;
@@ -16,6 +17,6 @@ export interface RefereeDeps {
   readonly now: () => number;
 }
 
-export function productionReferees(_deps: RefereeDeps): Referee[] {
-  return [];
+export function productionReferees(deps: RefereeDeps): Referee[] {
+  return [createMarketsReferee(deps)];
 }

@@ -1,0 +1,196 @@
+/**
+ * Reading and writing one market's rooms: its state, holders, the recent trades tail (moved to
+ * month rooms past its bound), the probability history (thinned past its bound), and its line in
+ * the directory. The referee calls these inside `decide`; nothing here awaits.
+ */
+import type * as Y from 'yjs';
+import { emptyPosition, type Market, type MarketStatus, marketProbabilities, type Position, restoreMarket, restorePosition } from '../../../../shared/domain/markets/index.ts';
+import { fail, ok, type DomainError, type Result } from '../../../../shared/domain/result.ts';
+import {
+  DIRECTORY_MARKETS,
+  keysToThin,
+  MARKET_HISTORY,
+  MARKET_INFO_KEY,
+  MARKET_LIMITS_SYNC,
+  MARKET_MAP,
+  MARKET_NAMES,
+  MARKET_POSITIONS,
+  MARKET_STATE_KEY,
+  MARKET_TRADES,
+  type MarketInfo,
+  type MarketSummary,
+  readMarketInfo,
+  readTradeRecord,
+  seqKey,
+  type TradeRecord,
+} from '../../../../shared/sync/layouts/markets.ts';
+import { monthKey, roomNames } from '../../../../shared/sync/rooms.ts';
+import type { DecideContext } from '../../intents/referee.ts';
+import { readTrusted, remember } from './trusted.ts';
+
+export interface LoadedMarket {
+  readonly market: Market;
+  readonly info: MarketInfo;
+}
+
+/** The market in a room; `unknown-market` if the room holds none. A broken one is a server bug. */
+export function loadMarket(doc: Y.Doc): Result<LoadedMarket, DomainError<'unknown-market'>> {
+  const map = doc.getMap(MARKET_MAP);
+  const raw = map.get(MARKET_STATE_KEY);
+  if (raw === undefined) return fail('unknown-market', 'there is no such market');
+  const market = readTrusted(raw, restoreMarket);
+  if (!market.ok) throw new Error(`stored market is broken: ${market.error.message}`);
+  const info = readTrusted(map.get(MARKET_INFO_KEY), readMarketInfo);
+  if (!info.ok) throw new Error(`stored market info is broken: ${info.error.message}`);
+  return ok({ market: market.value, info: info.value });
+}
+
+export function loadPosition(doc: Y.Doc, market: Market, userId: string): Position {
+  const raw = doc.getMap(MARKET_POSITIONS).get(userId);
+  if (raw === undefined) return emptyPosition(market, userId);
+  const position = readTrusted(raw, (value) => restorePosition(value, market));
+  if (!position.ok || position.value.userId !== userId) throw new Error(`stored position of ${userId} is broken`);
+  return position.value;
+}
+
+/** Every position in the market (resolution needs them all). */
+export function loadPositions(doc: Y.Doc, market: Market): Position[] {
+  return [...doc.getMap(MARKET_POSITIONS).keys()].map((userId) => loadPosition(doc, market, userId));
+}
+
+export function holderName(doc: Y.Doc, userId: string): string | null {
+  const name = doc.getMap(MARKET_NAMES).get(userId);
+  return typeof name === 'string' ? name : null;
+}
+
+export function summarize(market: Market, info: MarketInfo, now: number): MarketSummary {
+  const settlement = market.settlement;
+  return {
+    v: 1,
+    id: market.id,
+    kind: market.kind,
+    question: market.question,
+    outcomes: [...market.outcomes],
+    probabilities: marketProbabilities(market),
+    volume: market.volume,
+    tradeCount: market.tradeCount,
+    status: info.status,
+    closeAt: market.closeAt,
+    createdAt: market.createdAt,
+    creatorId: market.creatorId,
+    creatorName: info.creatorName,
+    subsidy: market.subsidy,
+    resolution: settlement?.resolution ?? null,
+    resolvedAt: settlement?.resolvedAt ?? null,
+    revision: settlement?.revision ?? 0,
+    correctableUntil: settlement ? settlement.firstResolvedAt + market.correctionWindowMs : null,
+    updatedAt: now,
+  };
+}
+
+export interface MarketWrite {
+  readonly market: Market;
+  readonly status: MarketStatus;
+  readonly creatorName: string;
+  readonly positions?: readonly Position[];
+  readonly names?: ReadonlyArray<readonly [string, string]>;
+  readonly trade?: TradeRecord;
+  /** Add a probability point for the market's current trade count. */
+  readonly point?: boolean;
+}
+
+/** Writes the market room and its directory line; moves trades out of the tail if it is full. */
+export function writeMarket(context: DecideContext, change: MarketWrite): void {
+  const { market } = change;
+  const tenant = context.tenant;
+  const room = roomNames.market(tenant, market.id);
+  const info: MarketInfo = remember({ v: 1, status: change.status, creatorName: change.creatorName, updatedAt: context.now });
+  let overfull = false;
+  context.write(room, (doc) => {
+    const map = doc.getMap(MARKET_MAP);
+    map.set(MARKET_STATE_KEY, remember(market));
+    map.set(MARKET_INFO_KEY, info);
+    if (change.positions) {
+      const positions = doc.getMap(MARKET_POSITIONS);
+      for (const position of change.positions) positions.set(position.userId, remember(position));
+    }
+    if (change.names) {
+      const names = doc.getMap(MARKET_NAMES);
+      for (const [userId, name] of change.names) if (names.get(userId) !== name) names.set(userId, name);
+    }
+    if (change.trade) {
+      const trades = doc.getMap(MARKET_TRADES);
+      trades.set(change.trade.id, remember(change.trade));
+      overfull = trades.size > MARKET_LIMITS_SYNC.tradesTail + MARKET_LIMITS_SYNC.tradesSlack;
+    }
+    if (change.point) {
+      const history = doc.getMap(MARKET_HISTORY);
+      history.set(seqKey(market.tradeCount), { at: context.now, n: market.tradeCount, p: marketProbabilities(market) });
+      if (history.size > MARKET_LIMITS_SYNC.historyPoints) for (const key of keysToThin([...history.keys()], MARKET_LIMITS_SYNC.historyPoints)) history.delete(key);
+    }
+  });
+  context.write(roomNames.markets(tenant), (doc) => doc.getMap(DIRECTORY_MARKETS).set(market.id, summarize(market, info, context.now)));
+  if (overfull) archiveTrades(context, market.id);
+}
+
+function isLoaded(context: DecideContext, room: string): boolean {
+  try {
+    context.doc(room);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const ARCHIVE_DEADLINE = 'archive';
+
+export function archiveDeadlineId(marketId: string): string {
+  return `markets:archive:${marketId}`;
+}
+
+/**
+ * Moves the oldest trades past the tail's bound into the month rooms they belong to. Months
+ * whose room this decision did not load are left for an `archive` deadline, which fires at once
+ * on the referee's queue with those rooms loaded.
+ */
+export function archiveTrades(context: DecideContext, marketId: string): void {
+  const tenant = context.tenant;
+  const room = roomNames.market(tenant, marketId);
+  const trades = context.doc(room).getMap(MARKET_TRADES);
+  const excess = trades.size - MARKET_LIMITS_SYNC.tradesTail;
+  if (excess <= 0) return;
+  const records: TradeRecord[] = [];
+  for (const value of trades.values()) {
+    const record = readTrusted(value, readTradeRecord);
+    if (record.ok) records.push(record.value);
+  }
+  records.sort((a, b) => a.seq - b.seq);
+  const byMonth = new Map<string, TradeRecord[]>();
+  for (const record of records.slice(0, excess)) {
+    const month = monthKey(record.at);
+    const list = byMonth.get(month) ?? [];
+    list.push(record);
+    byMonth.set(month, list);
+  }
+  const later: string[] = [];
+  const moved: string[] = [];
+  for (const [month, list] of byMonth) {
+    const target = roomNames.marketTrades(tenant, marketId, month);
+    if (!isLoaded(context, target)) {
+      later.push(month);
+      continue;
+    }
+    context.write(target, (doc) => {
+      const map = doc.getMap(MARKET_TRADES);
+      for (const record of list) map.set(record.id, record);
+    });
+    for (const record of list) moved.push(record.id);
+  }
+  if (moved.length > 0) {
+    context.write(room, (doc) => {
+      const map = doc.getMap(MARKET_TRADES);
+      for (const id of moved) map.delete(id);
+    });
+  }
+  if (later.length > 0) context.setDeadline({ id: archiveDeadlineId(marketId), kind: ARCHIVE_DEADLINE, fireAt: context.now, payload: { market: marketId, months: later } });
+}
