@@ -318,17 +318,25 @@ export function rankLeaders(rows: readonly LeaderRecord[]): Array<LeaderRecord &
 }
 
 /**
- * Which keys to drop so that at most `max` remain: every other key among the oldest, never the
- * first (the opening point) nor the newest `max / 3`. Keys are {@link seqKey}s (they sort).
- * Returns [] while there are `max` or fewer.
+ * Which keys to drop so that at most `max` remain: every other key among the older ones (a pass
+ * halves their density), never the first (the opening point) nor the newest `max / 3`. Keys are
+ * {@link seqKey}s, so they sort. Returns [] while there are `max` or fewer. Called after each
+ * append, a pass drops about `max / 3` keys, so the cost is amortized over as many appends.
  */
 export function keysToThin(keys: readonly string[], max: number): string[] {
   if (keys.length <= max) return [];
-  const sorted = [...keys].sort();
-  const keepNewest = Math.floor(max / 3);
-  const candidates = sorted.slice(1, sorted.length - keepNewest);
+  if (max < 3) throw new RangeError('keep at least 3 keys');
+  let kept = [...keys].sort();
   const drop: string[] = [];
-  const excess = sorted.length - Math.floor((max * 2) / 3);
-  for (let i = 1; i < candidates.length && drop.length < excess; i += 2) drop.push(candidates[i]!);
+  const keepNewest = Math.floor(max / 3);
+  while (kept.length > max) {
+    const next: string[] = [kept[0]!];
+    const olderEnd = kept.length - keepNewest;
+    for (let i = 1; i < kept.length; i++) {
+      if (i < olderEnd && i % 2 === 0) drop.push(kept[i]!);
+      else next.push(kept[i]!);
+    }
+    kept = next;
+  }
   return drop;
 }
