@@ -76,7 +76,7 @@ describe('markets projections in a client engine', () => {
     const marketId = (created.result as { marketId: string }).marketId;
     const summary = await eventually(async () => {
       const record = await db.markets.findOne(marketId).exec();
-      expect(record?.status).toBe('open');
+      expect(record?.get('status')).toBe('open');
       return record!.data as unknown as MarketSummary;
     });
     expect(summary).toMatchObject({ question: 'Will the projection show up?', outcomes: ['YES', 'NO'], probabilities: [0.5, 0.5], volume: 0, creatorName: 'Carol', tradeCount: 0 });
@@ -97,8 +97,10 @@ describe('markets projections in a client engine', () => {
     await bob.act(MARKET_INTENTS.trade, { market: marketId, command: { kind: 'buy-amount', outcome: 1, amount: 1_000, minShares: 0 } });
 
     await eventually(async () => {
-      const trades = await db.trades.find({ selector: { market: marketId }, sort: [{ at: 'asc' }] }).exec();
-      expect(trades.map((trade) => [(trade.data as unknown as TradeRecord).userName, (trade.data as unknown as TradeRecord).side, (trade.data as unknown as TradeRecord).cash])).toEqual([
+      const trades = await db.trades.find({ selector: { room: roomNames.market(T, marketId) }, sort: [{ updatedAt: 'asc' }] }).exec();
+      expect(trades.every((trade) => trade.get('market') === marketId)).toBe(true);
+      const records = trades.map((trade) => trade.data as unknown as TradeRecord).sort((a, b) => a.seq - b.seq);
+      expect(records.map((trade) => [trade.userName, trade.side, trade.cash])).toEqual([
         ['Alice', 'buy', 2_139],
         ['Bob', 'buy', 1_000],
       ]);
@@ -120,7 +122,7 @@ describe('markets projections in a client engine', () => {
     // YES: alice's 40 shares pay 4,000. The leaderboard ranks realized profit.
     await carol.act(MARKET_INTENTS.resolve, { market: marketId, resolution: { kind: 'outcome', outcome: 0 } });
     await eventually(async () => {
-      expect((await db.markets.findOne(marketId).exec())?.status).toBe('resolved');
+      expect((await db.markets.findOne(marketId).exec())?.get('status')).toBe('resolved');
       const me = (await db.kv.findOne(MARKETS_ME_ID).exec())?.data as unknown as MarketsMe;
       expect(me).toMatchObject({ balance: 100_000 - 2_139 + 4_000, invested: 0, profit: 4_000 - 2_139 });
       expect(me.positions[0]).toMatchObject({ status: 'resolved', payout: 4_000, resolution: { kind: 'outcome', outcome: 0 } });
