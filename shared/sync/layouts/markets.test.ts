@@ -4,10 +4,10 @@ import { createMarket, emptyPosition } from '../../domain/markets/index.ts';
 import { minor } from '../../domain/money.ts';
 import { expectOk } from '../../domain/result.ts';
 import {
-  keysToThin,
   MARKET_MAP,
   MARKET_POSITIONS,
   MARKET_STATE_KEY,
+  pointsToDrop,
   rankLeaders,
   readMarketState,
   readPositions,
@@ -16,6 +16,7 @@ import {
   ResolvePayloadSchema,
   seqKey,
   TradePayloadSchema,
+  tradesToArchive,
 } from './markets.ts';
 
 describe('markets layout', () => {
@@ -24,31 +25,34 @@ describe('markets layout', () => {
     expect([...keys].sort()).toEqual([0, 2, 10, 300, 1_000_000].map(seqKey));
   });
 
-  it.each([
-    [300, 300, 0],
-    [301, 300, 100],
-    [450, 300, 174],
-    [2_000, 300, 1_780],
-  ])('keysToThin: %i keys over a bound of %i drops %i, never the first nor the newest third', (count, max, dropped) => {
-    const keys = Array.from({ length: count }, (_, i) => seqKey(i));
-    const drop = keysToThin(keys, max);
-    expect(drop).toHaveLength(dropped);
-    expect(count - drop.length).toBeLessThanOrEqual(max);
-    expect(drop).not.toContain(seqKey(0));
-    for (const key of keys.slice(count - Math.floor(max / 3))) expect(drop).not.toContain(key);
-    expect(new Set(drop).size).toBe(drop.length);
+  it('pointsToDrop keeps every recent point, point 0, and a logarithmic number of older ones', () => {
+    const kept = new Set<number>();
+    for (let n = 0; n <= 100_000; n++) {
+      kept.add(n);
+      for (const p of pointsToDrop(n, 100)) {
+        expect(kept.has(p), `point ${p} dropped twice (at ${n})`).toBe(true);
+        kept.delete(p);
+      }
+      if (n % 997 === 0) for (let p = Math.max(0, n - 99); p <= n; p++) expect(kept.has(p)).toBe(true);
+    }
+    expect(kept.has(0)).toBe(true);
+    // window + window/2 · log2(n / window) ≈ 100 + 50 · 10 = 600
+    expect(kept.size).toBeGreaterThan(400);
+    expect(kept.size).toBeLessThan(700);
+    // The spacing only grows going back in time.
+    const sorted = [...kept].sort((a, b) => a - b);
+    const gaps = sorted.slice(1).map((p, i) => p - sorted[i]!);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeLessThanOrEqual(gaps[i - 1]!);
   });
 
-  it('thinning repeatedly keeps the history bounded and its two ends', () => {
-    let keys: string[] = [];
-    for (let n = 0; n < 5_000; n++) {
-      keys.push(seqKey(n));
-      const drop = new Set(keysToThin(keys, 300));
-      if (drop.size > 0) keys = keys.filter((key) => !drop.has(key));
-      expect(keys.length).toBeLessThanOrEqual(300);
-    }
-    expect(keys[0]).toBe(seqKey(0));
-    expect(keys.at(-1)).toBe(seqKey(4_999));
+  it.each([
+    [249, null],
+    [250, { from: 1, to: 50 }],
+    [251, null],
+    [300, { from: 51, to: 100 }],
+    [1_000, { from: 751, to: 800 }],
+  ])('tradesToArchive after trade %i: %j (the tail holds 200–250 trades)', (seq, batch) => {
+    expect(tradesToArchive(seq)).toEqual(batch);
   });
 
   it('ranks leaders by profit with shared ranks for ties', () => {

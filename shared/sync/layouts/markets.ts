@@ -9,12 +9,12 @@
  * | `t/{t}/market/{id}`                    | `market`         | `state` → domain `Market`; `info` → {@link MarketInfo} |
  * |                                        | `positions`      | user id → domain `Position` (every holder: public) |
  * |                                        | `names`          | user id → display name of holders and creator    |
- * |                                        | `trades`         | trade id → {@link TradeRecord}, the last {@link MARKET_LIMITS_SYNC.tradesTail} |
- * |                                        | `history`        | {@link seqKey}(trade number) → {@link ProbabilityPointRecord}, thinned to ≤ {@link MARKET_LIMITS_SYNC.historyPoints} |
- * | `t/{t}/market/{id}/trades/{yyyy-mm}`   | `trades`         | trade id → {@link TradeRecord} (moved out of the tail) |
+ * |                                        | `trades`         | {@link seqKey}(trade number) → {@link TradeRecord}: the last 200–250 |
+ * |                                        | `history`        | {@link seqKey}(trade number) → {@link ProbabilityPointRecord}, thinned ({@link pointsToDrop}) |
+ * | `t/{t}/market/{id}/trades/{yyyy-mm}`   | `trades`         | {@link seqKey}(trade number) → {@link TradeRecord} (moved out of the tail) |
  * | `t/{t}/standings/markets`              | `leaders`        | user id → {@link LeaderRecord}                   |
  * | `t/{t}/u/{user}/inbox`                 | `markets`        | `account` → {@link MarketsAccount}; `position:{market}` → {@link PositionSummary} |
- * |                                        | `marketsBalance` | {@link seqKey}(entry number) → {@link BalancePointRecord}, thinned |
+ * |                                        | `marketsBalance` | {@link seqKey}(entry number) → {@link BalancePointRecord}, thinned ({@link pointsToDrop}) |
  *
  * Money is integer minor units (100 per play-money unit; a winning share pays 100). A market's id
  * is the id of the `markets.create` intent that opened it, so a client knows it before the
@@ -72,17 +72,37 @@ export function positionSummaryKey(marketId: string): string {
   return `position:${marketId}`;
 }
 
-/** Bounds that keep market rooms and inboxes small (DESIGN "Rooms stay small"). */
+/**
+ * Bounds that keep market rooms and inboxes small (DESIGN "Rooms stay small"). Nothing here
+ * counts a Y.Map (its size and keys walk every key ever set, deleted ones included): which keys
+ * go is computed from the sequence numbers alone.
+ */
 export const MARKET_LIMITS_SYNC = {
   /** Trades kept in the market room; older ones move to `…/trades/{yyyy-mm}`. */
   tradesTail: 200,
-  /** The tail may grow this much past its bound before a batch moves out. */
+  /** The tail grows to tail + slack, then the oldest `slack` trades move out at once. */
   tradesSlack: 50,
-  /** Probability points kept; past this, the older points are thinned (every other one dropped). */
-  historyPoints: 300,
-  /** Balance points kept in the inbox, thinned the same way. */
-  balancePoints: 300,
+  /** Probability points: every one of the last `historyWindow` trades, sparser further back. */
+  historyWindow: 100,
+  /** Balance points in the inbox, thinned the same way. */
+  balanceWindow: 50,
+  /**
+   * A trade rewrites its market's directory line at most this often (every member reads the
+   * directory, so each write fans out to all of them); the last state follows by a deadline.
+   * The market's own room is always exact.
+   */
+  directoryRefreshMs: 1_000,
 } as const;
+
+/**
+ * The trade numbers to move out of the tail after trade `seq` was added: a batch of `slack`
+ * whenever the tail reaches tail + slack (so it holds between `tail` and `tail + slack`).
+ */
+export function tradesToArchive(seq: number, limits: { tradesTail: number; tradesSlack: number } = MARKET_LIMITS_SYNC): { from: number; to: number } | null {
+  const { tradesTail: tail, tradesSlack: slack } = limits;
+  if (seq < tail + slack || (seq - tail) % slack !== 0) return null;
+  return { from: seq - tail - slack + 1, to: seq - tail };
+}
 
 /** How long a trade intent stays good by default (the server's `marketsTradeTtlMs` has the last word). */
 export const DEFAULT_TRADE_TTL_MS = 24 * 3600 * 1000;
@@ -318,25 +338,20 @@ export function rankLeaders(rows: readonly LeaderRecord[]): Array<LeaderRecord &
 }
 
 /**
- * Which keys to drop so that at most `max` remain: every other key among the older ones (a pass
- * halves their density), never the first (the opening point) nor the newest `max / 3`. Keys are
- * {@link seqKey}s, so they sort. Returns [] while there are `max` or fewer. Called after each
- * append, a pass drops about `max / 3` keys, so the cost is amortized over as many appends.
+ * Downsampling a series that gains one point per step (probabilities per trade, balance per
+ * entry), computed from the new point's number `n` alone: every point of the last `window` is
+ * kept; further back, point p stays while p is a multiple of 2^(j+1) in the band of ages
+ * [window·2^j, window·2^(j+1)). So the density halves band by band, point 0 (the opening) stays,
+ * and about window + window/2 · log2(n / window) points remain (≈ 600 of 100,000 for a window of
+ * 100). Returns the points that leave as point `n` is added: at most log2(n / window) + 1.
  */
-export function keysToThin(keys: readonly string[], max: number): string[] {
-  if (keys.length <= max) return [];
-  if (max < 3) throw new RangeError('keep at least 3 keys');
-  let kept = [...keys].sort();
-  const drop: string[] = [];
-  const keepNewest = Math.floor(max / 3);
-  while (kept.length > max) {
-    const next: string[] = [kept[0]!];
-    const olderEnd = kept.length - keepNewest;
-    for (let i = 1; i < kept.length; i++) {
-      if (i < olderEnd && i % 2 === 0) drop.push(kept[i]!);
-      else next.push(kept[i]!);
-    }
-    kept = next;
+export function pointsToDrop(n: number, window: number): number[] {
+  const drop: number[] = [];
+  for (let j = 0, span = window; span <= n; j++, span *= 2) {
+    const p = n - span;
+    const step = 2 ** j;
+    // Entering band j: p was kept so far (a multiple of 2^j); it stays only if also of 2^(j+1).
+    if (p % step === 0 && p % (2 * step) !== 0) drop.push(p);
   }
   return drop;
 }

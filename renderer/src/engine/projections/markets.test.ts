@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import { emptyPosition, previewTrade, restoreMarket } from '../../../../shared/domain/markets/index.ts';
 import { minor } from '../../../../shared/domain/money.ts';
 import { expectOk } from '../../../../shared/domain/result.ts';
-import { DIRECTORY_MARKETS, MARKET_INTENTS, MARKET_TRADES, type TradePayload } from '../../../../shared/sync/layouts/markets.ts';
+import { DIRECTORY_MARKETS, MARKET_INTENTS, MARKET_TRADES, seqKey, type TradePayload } from '../../../../shared/sync/layouts/markets.ts';
 import { parseRoomName, type RoomRef } from '../../../../shared/sync/rooms.ts';
 import { roomNames } from '../../../../shared/sync/rooms.ts';
 import type { RunningServer } from '../../../../sync-server/src/server.ts';
@@ -29,6 +29,7 @@ import {
   marketTradesProjection,
   MARKETS_ME_ID,
   type TradeRecord,
+  tradeRecordId,
 } from './markets.ts';
 
 const T = 'acme';
@@ -162,15 +163,16 @@ describe('markets projections, record by record', () => {
   it('keeps a trade that left the tail (it moved to its month room); removes it from a month room', () => {
     const doc = new Y.Doc();
     const trade = { v: 1, id: 'u:t1', marketId: 'm1', userId: 'u', userName: 'U', at: 5, seq: 1, kind: 'buy-amount', side: 'buy', outcome: 0, shares: 2, cash: 100, probabilities: [0.6, 0.4] };
-    doc.getMap(MARKET_TRADES).set('u:t1', trade);
+    doc.getMap(MARKET_TRADES).set(seqKey(1), trade);
     const tail = roomNames.market(T, 'm1');
-    expect(marketTradesProjection.project(doc, ref(tail), tail, null).upsert).toEqual([{ id: 'u:t1', room: tail, updatedAt: 5, market: 'm1', at: 5, data: trade }]);
-    doc.getMap(MARKET_TRADES).delete('u:t1');
-    expect(marketTradesProjection.project(doc, ref(tail), tail, new Set(['u:t1'])).remove).toEqual([]);
+    expect(marketTradesProjection.project(doc, ref(tail), tail, null).upsert).toEqual([{ id: tradeRecordId('m1', 1), room: tail, updatedAt: 5, market: 'm1', at: 5, data: trade }]);
+    doc.getMap(MARKET_TRADES).delete(seqKey(1));
+    expect(marketTradesProjection.project(doc, ref(tail), tail, new Set([seqKey(1)])).remove).toEqual([]);
     const month = roomNames.marketTrades(T, 'm1', '2026-01');
-    expect(marketTradesProjection.project(doc, ref(month), month, new Set(['u:t1'])).remove).toEqual(['u:t1']);
-    doc.getMap(MARKET_TRADES).set('u:t2', { ...trade, id: 'u:t2', marketId: 'm2' });
-    expect(marketTradesProjection.project(doc, ref(tail), tail, null).hidden.map((record) => record.code)).toEqual(['id-mismatch']);
+    expect(marketTradesProjection.project(doc, ref(month), month, new Set([seqKey(1)])).remove).toEqual(['m1:1']);
+    doc.getMap(MARKET_TRADES).set(seqKey(2), { ...trade, seq: 2, marketId: 'm2' });
+    doc.getMap(MARKET_TRADES).set(seqKey(3), { ...trade, seq: 4 });
+    expect(marketTradesProjection.project(doc, ref(tail), tail, null).hidden.map((record) => record.code)).toEqual(['id-mismatch', 'id-mismatch']);
   });
 
   it('a market room without a market yet projects nothing; the standings of an empty room are empty', () => {

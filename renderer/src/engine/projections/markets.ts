@@ -13,7 +13,7 @@
  * |------------|-------------------------------|-----------------------------|-------------------------|
  * | markets    | `{marketId}`                  | {@link MarketSummary}       | status, room, updatedAt |
  * | markets    | `{marketId}/detail`           | {@link MarketDetail}        | status, room, updatedAt |
- * | trades     | trade id                      | {@link TradeRecord}         | market, at, room        |
+ * | trades     | `{marketId}:{trade number}`   | {@link TradeRecord}         | market, at, room        |
  * | kv         | `markets:me`                  | {@link MarketsMe}           | updatedAt               |
  * | kv         | `standings:markets:{tenant}`  | {@link MarketsStandings}    | updatedAt               |
  *
@@ -49,6 +49,7 @@ import {
   readProbabilityPoint,
   readTradeRecord,
   realizedProfit,
+  seqKey,
   STANDINGS_LEADERS,
   type TradeRecord,
 } from '../../../../shared/sync/layouts/markets.ts';
@@ -99,6 +100,7 @@ export interface MarketsStandings {
 export const MARKETS_ME_ID = 'markets:me';
 export const marketsStandingsId = (tenant: string): string => `standings:markets:${tenant}`;
 export const marketDetailId = (marketId: string): string => `${marketId}/detail`;
+export const tradeRecordId = (marketId: string, seq: number): string => `${marketId}:${seq}`;
 
 type Upsert = { id: string } & Record<string, unknown>;
 
@@ -212,17 +214,18 @@ export const marketTradesProjection: Projection = {
     if (marketId === null) return { upsert, remove, hidden };
     const map = doc.getMap(MARKET_TRADES);
     for (const key of keys ?? map.keys()) {
+      const id = tradeRecordId(marketId, Number(key));
       const value = map.get(key);
       if (value === undefined) {
-        if (room.kind === 'market-trades') remove.push(key);
+        if (room.kind === 'market-trades') remove.push(id);
         continue;
       }
       const trade = readTradeRecord(value);
-      if (!trade.ok || trade.value.id !== key || trade.value.marketId !== marketId) {
+      if (!trade.ok || seqKey(trade.value.seq) !== key || trade.value.marketId !== marketId) {
         hide(hidden, roomName, key, trade.ok ? { code: 'id-mismatch', message: 'the trade does not belong here' } : trade.error);
         continue;
       }
-      upsert.push({ id: key, room: roomName, updatedAt: trade.value.at, market: marketId, at: trade.value.at, data: trade.value as unknown as Record<string, unknown> });
+      upsert.push({ id, room: roomName, updatedAt: trade.value.at, market: marketId, at: trade.value.at, data: trade.value as unknown as Record<string, unknown> });
     }
     return { upsert, remove, hidden };
   },

@@ -13,9 +13,9 @@ import {
   INBOX_ACCOUNT_KEY,
   INBOX_MARKETS,
   INBOX_MARKETS_BALANCE,
-  keysToThin,
   ledgerAccount,
   MARKET_LIMITS_SYNC,
+  pointsToDrop,
   type BalancePointRecord,
   type LeaderRecord,
   type MarketsAccount,
@@ -163,8 +163,10 @@ export class Books {
         for (const summary of touched.positions) map.set(positionSummaryKey(summary.marketId), summary);
         if (touched.points.length > 0) {
           const points = doc.getMap(INBOX_MARKETS_BALANCE);
-          for (const point of touched.points) points.set(seqKey(point.n), point);
-          if (points.size > MARKET_LIMITS_SYNC.balancePoints) for (const key of keysToThin([...points.keys()], MARKET_LIMITS_SYNC.balancePoints)) points.delete(key);
+          for (const point of touched.points) {
+            points.set(seqKey(point.n), point);
+            for (const old of pointsToDrop(point.n, MARKET_LIMITS_SYNC.balanceWindow)) points.delete(seqKey(old));
+          }
         }
       });
       if (touched.standings) leaders.push({ v: 1, userId, name: touched.name ?? '', profit: realizedProfit(account), granted: account.granted, updatedAt: this.context.now });

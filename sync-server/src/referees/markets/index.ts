@@ -9,11 +9,12 @@
  * - `decide` is synchronous: create / trade / resolve / correct, each writing the rooms, the
  *   members' accounts and the ledger rows of the same decision.
  * - Deadlines: `close` marks a market closed at its close time (the domain refuses trades after
- *   it by the clock anyway); `archive` moves trades of months not loaded at trade time.
+ *   it by the clock anyway); `archive` moves trades of months not loaded at trade time;
+ *   `directory` writes a market's directory line after a burst of trades (see DirectoryThrottle).
  */
 import * as Y from 'yjs';
 import { z } from 'zod';
-import { MARKET_INTENTS, MARKET_MAP, MARKET_POSITIONS, MARKET_STATE_KEY } from '../../../../shared/sync/layouts/markets.ts';
+import { INBOX_ACCOUNT_KEY, INBOX_MARKETS, MARKET_INTENTS, MARKET_LIMITS_SYNC, MARKET_MAP, MARKET_POSITIONS, MARKET_STATE_KEY } from '../../../../shared/sync/layouts/markets.ts';
 import type { IntentEnvelope } from '../../../../shared/sync/intents.ts';
 import { monthKey, roomNames } from '../../../../shared/sync/rooms.ts';
 import type { Directory } from '../../auth/directory.ts';
@@ -23,7 +24,7 @@ import type { Logger } from '../../log.ts';
 import type { Store } from '../../store/types.ts';
 import { type Actor, CLOSE_DEADLINE, domainRole, type MarketsSettings } from './common.ts';
 import { decideCreate } from './create.ts';
-import { ARCHIVE_DEADLINE, archiveTrades, loadMarket, writeMarket } from './market-room.ts';
+import { ARCHIVE_DEADLINE, archiveTrades, DIRECTORY_DEADLINE, DirectoryThrottle, loadMarket, writeDirectoryLine, writeMarket } from './market-room.ts';
 import { decideResolution } from './resolve.ts';
 import { decideTradeIntent } from './trade.ts';
 
@@ -38,6 +39,7 @@ export interface MarketsRefereeOptions {
 }
 
 const marketRef = z.object({ market: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+/** The payload of `close` and `directory` deadlines. */
 const closePayload = z.strictObject({ market: z.string() });
 const archivePayload = z.strictObject({ market: z.string(), months: z.array(z.string().regex(/^\d{4}-\d{2}$/)).max(120) });
 
@@ -53,6 +55,12 @@ export function createMarketsReferee(options: MarketsRefereeOptions): Referee {
    * worst, which only loads one inbox too many. Missing (after a restart): read from the store.
    */
   const holders = new Map<string, Set<string>>();
+  /**
+   * Members whose account was already stored when one of their intents was decided: their
+   * trades need not load the leaderboard (only a new account or a resolution writes a row).
+   */
+  const opened = new Set<string>();
+  const throttle = new DirectoryThrottle(MARKET_LIMITS_SYNC.directoryRefreshMs);
 
   async function storedHolders(room: string): Promise<Set<string>> {
     const known = holders.get(room);
@@ -87,14 +95,15 @@ export function createMarketsReferee(options: MarketsRefereeOptions): Referee {
       if (domainRole(author.role) === null) return [];
       const record = await options.directory.tenant(tenant);
       grants.set(tenant, record?.policy.startingGrant ?? 0);
-      const base = [roomNames.markets(tenant), roomNames.standings(tenant, 'markets')];
+      const standings = roomNames.standings(tenant, 'markets');
+      const base = opened.has(`${tenant}\u0000${author.user}`) ? [roomNames.markets(tenant)] : [roomNames.markets(tenant), standings];
       if (intent.kind === MARKET_INTENTS.create) return [...base, roomNames.market(tenant, intent.id)];
       const ref = marketRef.safeParse(intent.payload);
       if (!ref.success) return base;
       const room = roomNames.market(tenant, ref.data.market);
       if (intent.kind === MARKET_INTENTS.trade) return [...base, room, roomNames.marketTrades(tenant, ref.data.market, monthKey(options.now()))];
       const users = await storedHolders(room);
-      return [...base, room, ...[...users].map((user) => roomNames.inbox(tenant, user))];
+      return [...new Set([...base, standings, room, ...[...users].map((user) => roomNames.inbox(tenant, user))])];
     },
 
     decide(intent: IntentEnvelope, author: Author, context: DecideContext): Outcome {
@@ -103,6 +112,7 @@ export function createMarketsReferee(options: MarketsRefereeOptions): Referee {
       const startingGrant = grants.get(author.tenant);
       if (startingGrant === undefined) throw new Error('the tenant policy was not read before deciding');
       const actor: Actor = { userId: author.user, name: author.name, role, startingGrant };
+      if (context.doc(roomNames.inbox(author.tenant, author.user)).getMap(INBOX_MARKETS).has(INBOX_ACCOUNT_KEY)) opened.add(`${author.tenant}\u0000${author.user}`);
       switch (intent.kind) {
         case MARKET_INTENTS.create: {
           const outcome = decideCreate(intent, actor, context, settings);
@@ -110,7 +120,7 @@ export function createMarketsReferee(options: MarketsRefereeOptions): Referee {
           return outcome;
         }
         case MARKET_INTENTS.trade: {
-          const outcome = decideTradeIntent(intent, actor, context, settings);
+          const outcome = decideTradeIntent(intent, actor, context, settings, throttle);
           const ref = marketRef.safeParse(intent.payload);
           if (outcome.status === 'accepted' && ref.success) noteHolder(author.tenant, ref.data.market, author.user, false);
           return outcome;
@@ -125,7 +135,7 @@ export function createMarketsReferee(options: MarketsRefereeOptions): Referee {
     },
 
     deadlineRooms(deadline: Deadline): readonly string[] {
-      if (deadline.kind === CLOSE_DEADLINE) {
+      if (deadline.kind === CLOSE_DEADLINE || deadline.kind === DIRECTORY_DEADLINE) {
         const payload = closePayload.safeParse(deadline.payload);
         return payload.success ? [roomNames.market(deadline.tenant, payload.data.market), roomNames.markets(deadline.tenant)] : [];
       }
@@ -150,7 +160,15 @@ export function createMarketsReferee(options: MarketsRefereeOptions): Referee {
       }
       if (deadline.kind === ARCHIVE_DEADLINE) {
         const payload = archivePayload.safeParse(deadline.payload);
-        if (payload.success) archiveTrades(context, payload.data.market);
+        if (payload.success) archiveTrades(context, payload.data.market, null);
+        return;
+      }
+      if (deadline.kind === DIRECTORY_DEADLINE) {
+        const payload = closePayload.safeParse(deadline.payload);
+        if (!payload.success) return;
+        const loaded = loadMarket(context.doc(roomNames.market(context.tenant, payload.data.market)));
+        if (loaded.ok) writeDirectoryLine(context, loaded.value.market, loaded.value.info);
+        throttle.refreshed(context.tenant, payload.data.market, context.now);
         return;
       }
       options.logger.warn({ deadline: deadline.id, kind: deadline.kind }, 'markets: unknown deadline kind');

@@ -8,7 +8,6 @@ import { emptyPosition, type Market, type MarketStatus, marketProbabilities, typ
 import { fail, ok, type DomainError, type Result } from '../../../../shared/domain/result.ts';
 import {
   DIRECTORY_MARKETS,
-  keysToThin,
   MARKET_HISTORY,
   MARKET_INFO_KEY,
   MARKET_LIMITS_SYNC,
@@ -17,6 +16,8 @@ import {
   MARKET_POSITIONS,
   MARKET_STATE_KEY,
   MARKET_TRADES,
+  pointsToDrop,
+  tradesToArchive,
   type MarketInfo,
   type MarketSummary,
   readMarketInfo,
@@ -63,7 +64,7 @@ export function holderName(doc: Y.Doc, userId: string): string | null {
   return typeof name === 'string' ? name : null;
 }
 
-export function summarize(market: Market, info: MarketInfo, now: number): MarketSummary {
+export function summarize(market: Market, info: MarketInfo, now: number, probabilities: readonly number[] = marketProbabilities(market)): MarketSummary {
   const settlement = market.settlement;
   return {
     v: 1,
@@ -71,7 +72,7 @@ export function summarize(market: Market, info: MarketInfo, now: number): Market
     kind: market.kind,
     question: market.question,
     outcomes: [...market.outcomes],
-    probabilities: marketProbabilities(market),
+    probabilities: [...probabilities],
     volume: market.volume,
     tradeCount: market.tradeCount,
     status: info.status,
@@ -90,6 +91,8 @@ export function summarize(market: Market, info: MarketInfo, now: number): Market
 
 export interface MarketWrite {
   readonly market: Market;
+  /** The info stored before this write (to skip rewriting it unchanged). */
+  readonly previous?: MarketInfo;
   readonly status: MarketStatus;
   readonly creatorName: string;
   readonly positions?: readonly Position[];
@@ -97,6 +100,10 @@ export interface MarketWrite {
   readonly trade?: TradeRecord;
   /** Add a probability point for the market's current trade count. */
   readonly point?: boolean;
+  /** The market's probabilities, if already computed. */
+  readonly probabilities?: readonly number[];
+  /** Whether to rewrite the directory line now (default: yes). */
+  readonly directory?: boolean;
 }
 
 /** Writes the market room and its directory line; moves trades out of the tail if it is full. */
@@ -104,12 +111,13 @@ export function writeMarket(context: DecideContext, change: MarketWrite): void {
   const { market } = change;
   const tenant = context.tenant;
   const room = roomNames.market(tenant, market.id);
-  const info: MarketInfo = remember({ v: 1, status: change.status, creatorName: change.creatorName, updatedAt: context.now });
-  let overfull = false;
+  const previous = change.previous;
+  const unchanged = previous !== undefined && previous.status === change.status && previous.creatorName === change.creatorName;
+  const info: MarketInfo = unchanged ? previous : remember({ v: 1, status: change.status, creatorName: change.creatorName, updatedAt: context.now });
   context.write(room, (doc) => {
     const map = doc.getMap(MARKET_MAP);
     map.set(MARKET_STATE_KEY, remember(market));
-    map.set(MARKET_INFO_KEY, info);
+    if (!unchanged) map.set(MARKET_INFO_KEY, info);
     if (change.positions) {
       const positions = doc.getMap(MARKET_POSITIONS);
       for (const position of change.positions) positions.set(position.userId, remember(position));
@@ -118,19 +126,59 @@ export function writeMarket(context: DecideContext, change: MarketWrite): void {
       const names = doc.getMap(MARKET_NAMES);
       for (const [userId, name] of change.names) if (names.get(userId) !== name) names.set(userId, name);
     }
-    if (change.trade) {
-      const trades = doc.getMap(MARKET_TRADES);
-      trades.set(change.trade.id, remember(change.trade));
-      overfull = trades.size > MARKET_LIMITS_SYNC.tradesTail + MARKET_LIMITS_SYNC.tradesSlack;
-    }
+    if (change.trade) doc.getMap(MARKET_TRADES).set(seqKey(change.trade.seq), remember(change.trade));
     if (change.point) {
+      const n = market.tradeCount;
       const history = doc.getMap(MARKET_HISTORY);
-      history.set(seqKey(market.tradeCount), { at: context.now, n: market.tradeCount, p: marketProbabilities(market) });
-      if (history.size > MARKET_LIMITS_SYNC.historyPoints) for (const key of keysToThin([...history.keys()], MARKET_LIMITS_SYNC.historyPoints)) history.delete(key);
+      history.set(seqKey(n), { at: context.now, n, p: change.probabilities ?? marketProbabilities(market) });
+      for (const old of pointsToDrop(n, MARKET_LIMITS_SYNC.historyWindow)) history.delete(seqKey(old));
     }
   });
-  context.write(roomNames.markets(tenant), (doc) => doc.getMap(DIRECTORY_MARKETS).set(market.id, summarize(market, info, context.now)));
-  if (overfull) archiveTrades(context, market.id);
+  if (change.directory ?? true) writeDirectoryLine(context, market, info, change.probabilities);
+  const batch = change.trade ? tradesToArchive(change.trade.seq) : null;
+  if (batch) archiveTrades(context, market.id, batch.to);
+}
+
+export function writeDirectoryLine(context: DecideContext, market: Market, info: MarketInfo, probabilities?: readonly number[]): void {
+  context.write(roomNames.markets(context.tenant), (doc) => doc.getMap(DIRECTORY_MARKETS).set(market.id, summarize(market, info, context.now, probabilities)));
+}
+
+export const DIRECTORY_DEADLINE = 'directory';
+
+/**
+ * Trades rewrite a market's directory line at most once per interval; a deadline at the end of
+ * the interval writes the final state. In memory only: after a restart the first trade writes.
+ */
+export class DirectoryThrottle {
+  private readonly writtenAt = new Map<string, number>();
+  private readonly pending = new Set<string>();
+  private readonly intervalMs: number;
+
+  constructor(intervalMs: number) {
+    this.intervalMs = intervalMs;
+  }
+
+  /** Whether this trade may write the line now; if not, makes sure a refresh is due. */
+  admit(context: DecideContext, marketId: string): boolean {
+    const key = `${context.tenant}\u0000${marketId}`;
+    const last = this.writtenAt.get(key);
+    if (last === undefined || context.now - last >= this.intervalMs) {
+      this.writtenAt.set(key, context.now);
+      return true;
+    }
+    if (!this.pending.has(key)) {
+      this.pending.add(key);
+      context.setDeadline({ id: `markets:directory:${marketId}`, kind: DIRECTORY_DEADLINE, fireAt: last + this.intervalMs, payload: { market: marketId } });
+    }
+    return false;
+  }
+
+  /** The refresh deadline ran (it writes the line). */
+  refreshed(tenant: string, marketId: string, now: number): void {
+    const key = `${tenant}\u0000${marketId}`;
+    this.pending.delete(key);
+    this.writtenAt.set(key, now);
+  }
 }
 
 function isLoaded(context: DecideContext, room: string): boolean {
@@ -149,31 +197,40 @@ export function archiveDeadlineId(marketId: string): string {
 }
 
 /**
- * Moves the oldest trades past the tail's bound into the month rooms they belong to. Months
- * whose room this decision did not load are left for an `archive` deadline, which fires at once
- * on the referee's queue with those rooms loaded.
+ * Moves trades up to number `upTo` out of the tail into the month rooms they belong to (the
+ * batch `tradesToArchive` names, looked up by key). Months whose room this decision did not load
+ * are left for an `archive` deadline, which fires at once on the referee's queue with those
+ * rooms loaded and sweeps the whole tail (`upTo` null: everything past the tail's bound).
  */
-export function archiveTrades(context: DecideContext, marketId: string): void {
+export function archiveTrades(context: DecideContext, marketId: string, upTo: number | null): void {
   const tenant = context.tenant;
   const room = roomNames.market(tenant, marketId);
   const trades = context.doc(room).getMap(MARKET_TRADES);
-  const excess = trades.size - MARKET_LIMITS_SYNC.tradesTail;
-  if (excess <= 0) return;
   const records: TradeRecord[] = [];
-  for (const value of trades.values()) {
-    const record = readTrusted(value, readTradeRecord);
-    if (record.ok) records.push(record.value);
+  if (upTo !== null) {
+    for (let seq = upTo - MARKET_LIMITS_SYNC.tradesSlack + 1; seq <= upTo; seq++) {
+      const value = trades.get(seqKey(seq));
+      if (value === undefined) continue;
+      const record = readTrusted(value, readTradeRecord);
+      if (record.ok) records.push(record.value);
+    }
+  } else {
+    const market = loadMarket(context.doc(room));
+    const bound = market.ok ? market.value.market.tradeCount - MARKET_LIMITS_SYNC.tradesTail : 0;
+    for (const value of trades.values()) {
+      const record = readTrusted(value, readTradeRecord);
+      if (record.ok && record.value.seq <= bound) records.push(record.value);
+    }
   }
-  records.sort((a, b) => a.seq - b.seq);
   const byMonth = new Map<string, TradeRecord[]>();
-  for (const record of records.slice(0, excess)) {
+  for (const record of records) {
     const month = monthKey(record.at);
     const list = byMonth.get(month) ?? [];
     list.push(record);
     byMonth.set(month, list);
   }
   const later: string[] = [];
-  const moved: string[] = [];
+  const moved: number[] = [];
   for (const [month, list] of byMonth) {
     const target = roomNames.marketTrades(tenant, marketId, month);
     if (!isLoaded(context, target)) {
@@ -182,14 +239,14 @@ export function archiveTrades(context: DecideContext, marketId: string): void {
     }
     context.write(target, (doc) => {
       const map = doc.getMap(MARKET_TRADES);
-      for (const record of list) map.set(record.id, record);
+      for (const record of list) map.set(seqKey(record.seq), record);
     });
-    for (const record of list) moved.push(record.id);
+    for (const record of list) moved.push(record.seq);
   }
   if (moved.length > 0) {
     context.write(room, (doc) => {
       const map = doc.getMap(MARKET_TRADES);
-      for (const id of moved) map.delete(id);
+      for (const seq of moved) map.delete(seqKey(seq));
     });
   }
   if (later.length > 0) context.setDeadline({ id: archiveDeadlineId(marketId), kind: ARCHIVE_DEADLINE, fireAt: context.now, payload: { market: marketId, months: later } });

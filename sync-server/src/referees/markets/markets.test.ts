@@ -171,9 +171,12 @@ describe('markets referee: trading through intents', () => {
     // The rooms show it: two trades in the tail, the directory's volume and YES probability.
     const room = await storedDoc(roomNames.market(T, market));
     expect(room.getMap(MARKET_TRADES).size).toBe(2);
-    const summary = (await storedDoc(roomNames.markets(T))).getMap(DIRECTORY_MARKETS).get(market) as MarketSummary;
-    expect(summary).toMatchObject({ status: 'open', tradeCount: 2, volume: 2_139 + 2_410, creatorName: 'Carol', question: 'Will the release ship on time?' });
-    expect(summary.probabilities[0]).toBeGreaterThan(0.6);
+    // The directory line follows within a second (trades rewrite it at most once a second).
+    await eventually(async () => {
+      const summary = (await storedDoc(roomNames.markets(T))).getMap(DIRECTORY_MARKETS).get(market) as MarketSummary;
+      expect(summary).toMatchObject({ status: 'open', tradeCount: 2, volume: 2_139 + 2_410, creatorName: 'Carol', question: 'Will the release ship on time?' });
+      expect(summary.probabilities[0]).toBeGreaterThan(0.6);
+    }, 5_000);
   });
 
   it('refuses trades after the close time (the deadline marks the market closed), from guests, from another tenant, and past the trade TTL', async () => {
@@ -323,14 +326,14 @@ describe('markets referee: rooms stay small', () => {
     await server.runner.idle();
     const room = await storedDoc(roomNames.market(T, id));
     const tail = room.getMap(MARKET_TRADES);
-    expect(tail.size).toBeLessThanOrEqual(250);
-    expect(tail.size).toBeGreaterThanOrEqual(200);
+    expect(tail.size).toBe(230); // trades 1–100 moved out at 250 and 300
+    expect(tail.has('000000000101')).toBe(true);
     const month = await storedDoc(roomNames.marketTrades(T, id, new Date().toISOString().slice(0, 7)));
     expect(month.getMap(MARKET_TRADES).size + tail.size).toBe(330);
     const history = room.getMap('history');
-    expect(history.size).toBeLessThanOrEqual(300);
+    expect(history.size).toBeLessThan(330);
     expect(history.has('000000000000')).toBe(true);
-    expect(history.has('000000000330')).toBe(true);
+    for (let n = 231; n <= 330; n++) expect(history.has(String(n).padStart(12, '0'))).toBe(true);
     await expectBalances({ alice: alice! }, { alice: GRANT - 3_300 });
   });
 });

@@ -45,7 +45,7 @@ export function decideResolution(intent: IntentEnvelope, actor: Actor, context: 
     books.markStandings(position.userId, holderName(doc, position.userId));
   }
   books.markStandings(market.creatorId, holderName(doc, market.creatorId));
-  writeMarket(context, { market: resolved, status: 'resolved', creatorName: info.creatorName });
+  writeMarket(context, { market: resolved, previous: info, status: 'resolved', creatorName: info.creatorName });
   context.clearDeadline(closeDeadlineId(market.id));
   books.flush();
   const settlement = resolved.settlement!;

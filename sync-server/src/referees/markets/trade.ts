@@ -11,9 +11,9 @@ import { roomNames } from '../../../../shared/sync/rooms.ts';
 import type { DecideContext, Outcome } from '../../intents/referee.ts';
 import { Books } from './books.ts';
 import { type Actor, type MarketsSettings, positionSummary, refOf, rejected } from './common.ts';
-import { loadMarket, loadPosition, writeMarket } from './market-room.ts';
+import { type DirectoryThrottle, loadMarket, loadPosition, writeMarket } from './market-room.ts';
 
-export function decideTradeIntent(intent: IntentEnvelope, actor: Actor, context: DecideContext, settings: MarketsSettings): Outcome {
+export function decideTradeIntent(intent: IntentEnvelope, actor: Actor, context: DecideContext, settings: MarketsSettings, throttle: DirectoryThrottle): Outcome {
   const books = new Books(context);
   const account = books.open(actor.userId, actor.name, actor.startingGrant);
   const finish = (outcome: Outcome): Outcome => {
@@ -35,7 +35,7 @@ export function decideTradeIntent(intent: IntentEnvelope, actor: Actor, context:
   const fill = validateTrade(market, position, trader, command, context.now);
   if (!fill.ok) {
     // The close deadline may not have fired yet (a long queue): show the status the domain saw.
-    if (fill.error.code === 'market-closed' && info.status === 'open') writeMarket(context, { market, status: 'closed', creatorName: info.creatorName });
+    if (fill.error.code === 'market-closed' && info.status === 'open') writeMarket(context, { market, previous: info, status: 'closed', creatorName: info.creatorName });
     return finish(rejected(fill.error));
   }
   const id = refOf(actor.userId, intent.id);
@@ -59,7 +59,18 @@ export function decideTradeIntent(intent: IntentEnvelope, actor: Actor, context:
     cash,
     probabilities,
   };
-  writeMarket(context, { market: next.market, status: info.status, creatorName: info.creatorName, positions: [next.position], names: [[actor.userId, actor.name]], trade, point: true });
+  writeMarket(context, {
+    market: next.market,
+    previous: info,
+    status: info.status,
+    creatorName: info.creatorName,
+    positions: [next.position],
+    names: [[actor.userId, actor.name]],
+    trade,
+    point: true,
+    probabilities,
+    directory: throttle.admit(context, marketId),
+  });
   books.setPosition(actor.userId, positionSummary(next.market, next.position, info.status, context.now));
   books.flush();
   const result: TradeResult = { tradeId: id, marketId, outcome, side, shares, cash, balance: books.balance(actor.userId), probabilities };
