@@ -337,3 +337,48 @@ describe('markets referee: rooms stay small', () => {
     await expectBalances({ alice: alice! }, { alice: GRANT - 3_300 });
   });
 });
+
+describe('markets referee: month boundaries and restarts', () => {
+  it('moves trades of a month whose room was not loaded with an archive deadline', async () => {
+    let clock = Date.now();
+    server = await startTestServer({}, { now: () => clock });
+    const [carol, alice] = await Promise.all((await addUsers([T, 'member', 'Carol'], [T, 'member', 'Alice'])).map((user) => online(user)));
+    const id = ((await accepted(carol, MARKET_INTENTS.create, binary('Will the month turn?', 50_000, 90 * 86_400_000))).result as { marketId: string }).marketId;
+    const trade = () => ({ market: id, command: { kind: 'buy-amount', outcome: 0, amount: 10, minShares: 0 } });
+    const first: string[] = [];
+    alice.outbox.transact(() => {
+      for (let i = 0; i < 249; i++) first.push(writeIntent(alice.outbox, MARKET_INTENTS.trade, trade(), { now: clock }));
+    });
+    await eventually(() => expect(decisionIn(alice.inbox, first.at(-1)!)?.status).toBe('accepted'), 20_000);
+    const before = new Date(clock).toISOString().slice(0, 7);
+    clock += 40 * 86_400_000; // the next trade lands in another month
+    const after = new Date(clock).toISOString().slice(0, 7);
+    expect(await decided(alice, writeIntent(alice.outbox, MARKET_INTENTS.trade, trade(), { now: clock }))).toMatchObject({ status: 'accepted' });
+    await eventually(async () => {
+      const old = await storedDoc(roomNames.marketTrades(T, id, before));
+      expect(old.getMap(MARKET_TRADES).size).toBe(50);
+    });
+    const tail = (await storedDoc(roomNames.market(T, id))).getMap(MARKET_TRADES);
+    expect(tail.size).toBe(200);
+    expect((await storedDoc(roomNames.marketTrades(T, id, after))).getMap(MARKET_TRADES).size).toBe(0);
+  });
+
+  it('resolves correctly after a restart: holders are read back from the store, the close deadline is re-armed', async () => {
+    server = await startTestServer();
+    const users = await addUsers([T, 'member', 'Carol'], [T, 'member', 'Alice'], [T, 'member', 'Bob']);
+    let [carol, alice, bob] = await Promise.all(users.map((user) => online(user)));
+    const id = ((await accepted(carol!, MARKET_INTENTS.create, binary('Will it survive a restart?', 10_000, 2_500))).result as { marketId: string }).marketId;
+    await accepted(alice!, MARKET_INTENTS.trade, buyShares(id, 0, 100));
+    await accepted(bob!, MARKET_INTENTS.trade, { market: id, command: { kind: 'buy-amount', outcome: 1, amount: 3_000, minShares: 0 } });
+    for (const provider of providers.splice(0)) provider.destroy();
+    const dataDir = server.dataDir;
+    await server.close();
+    server = await startTestServer({ dataDir });
+    expect(server.runner.armedDeadlines().map((deadline) => deadline.kind)).toContain('close');
+    [carol, alice, bob] = await Promise.all(users.map((user) => online(user)));
+    await eventually(async () => expect(((await storedDoc(roomNames.markets(T))).getMap(DIRECTORY_MARKETS).get(id) as MarketSummary).status).toBe('closed'), 5_000);
+    await accepted(carol!, MARKET_INTENTS.resolve, { market: id, resolution: { kind: 'outcome', outcome: 0 } });
+    // alice's 100 YES cost 5,850 and pay 10,000; bob's 3,000 on NO is lost; carol: 10,000 + 8,850 − 10,000 back.
+    await expectBalances({ alice: alice!, bob: bob!, carol: carol! }, { alice: GRANT - 5_850 + 10_000, bob: GRANT - 3_000, carol: GRANT - 10_000 + 8_850 });
+  });
+});
