@@ -10,7 +10,10 @@
  *  2. Where the time went: the server's event-loop utilisation, and time inside ingest (SQLite
  *     append + pending row), the referee's synchronous decide, the decision commit (SQLite) and
  *     the queue reads; the rest is Yjs encoding/merging, WebSocket I/O and scheduling.
- *  3. Folding 100,000 trades: the domain fold (balances + positions from LedgerEntry[]; goal
+ *  3. The referee alone: its synchronous `decide` on in-memory rooms (with the runner's update
+ *     capture, without store and WebSocket), CPU per trade: the share of the pipeline that is
+ *     the markets code itself.
+ *  4. Folding 100,000 trades: the domain fold (balances + positions from LedgerEntry[]; goal
  *     ≤ 300 ms), and the store's ledger rows written by run 1 folded into balances.
  *
  *   npx node bench/markets.ts [--trades 50000] [--traders 50] [--markets 100]
@@ -48,7 +51,11 @@ import { roomNames } from '../shared/sync/rooms.ts';
 import { createUser } from '../sync-server/src/auth/provisioning.ts';
 import { configSchema } from '../sync-server/src/config.ts';
 import { createLogger } from '../sync-server/src/log.ts';
+import type { Directory } from '../sync-server/src/auth/directory.ts';
+import type { DecideContext } from '../sync-server/src/intents/referee.ts';
+import { createMarketsReferee } from '../sync-server/src/referees/markets/index.ts';
 import { startServer, type RunningServer } from '../sync-server/src/server.ts';
+import type { Store } from '../sync-server/src/store/types.ts';
 import { SYNC_PATH_PREFIX } from '../sync-server/src/ws/sync-endpoint.ts';
 
 /** mulberry32: a tiny seeded PRNG so every run sees the same trades. */
@@ -104,11 +111,14 @@ async function runLoad(): Promise<void> {
     return { user, outbox: connect(roomNames.outbox(job.tenant, user.id)), inbox: connect(roomNames.inbox(job.tenant, user.id)) };
   });
   await Promise.all(clients.flatMap((client) => [client.outbox.provider, client.inbox.provider]).map((provider) => new Promise<void>((resolve) => (provider.synced ? resolve() : provider.once('sync', () => resolve())))));
+  // Counted from the events (Y.Map.size walks every key: quadratic over a run).
   const decided = (client: (typeof clients)[number], count: number) =>
     new Promise<void>((resolve) => {
       const decisions = client.inbox.doc.getMap<Decision>(INBOX_DECISIONS);
-      const check = () => {
-        if (decisions.size >= count) {
+      let seen = decisions.size;
+      const check = (event?: Y.YMapEvent<Decision>) => {
+        if (event) for (const key of event.keysChanged) if (event.changes.keys.get(key)?.action === 'add') seen += 1;
+        if (seen >= count) {
           decisions.unobserve(check);
           resolve();
         }
@@ -297,6 +307,74 @@ function report(run: RunResult): void {
   );
 }
 
+// The referee alone ----------------------------------------------------------------------------
+
+async function refereeAlone(markets: number, trades: number, traders: number): Promise<{ cpuUsPerTrade: number; wallUsPerTrade: number; accepted: number }> {
+  const tenant = 'solo';
+  const directory = { tenant: async () => ({ id: tenant, name: tenant, policy: { guestsMayBrowse: false, taxBps: 0, startingGrant: 1_000_000_000_000, currency: 'USD' }, createdAt: 0 }) } as unknown as Directory;
+  let now = Date.now();
+  const referee = createMarketsReferee({ config: { marketsCorrectionWindowMs: 0, marketsTradeTtlMs: 86_400_000 }, store: {} as Store, directory, logger: createLogger('silent'), now: () => now });
+  const docs = new Map<string, Y.Doc>();
+  const origin = { kind: 'referee' };
+  let encoded = 0;
+  const docOf = (name: string): Y.Doc => {
+    let doc = docs.get(name);
+    if (!doc) {
+      doc = new Y.Doc();
+      // What the runner does with every referee write: capture the update it produces.
+      doc.on('update', (update: Uint8Array, updateOrigin: unknown) => {
+        if (updateOrigin === origin) encoded += update.length;
+      });
+      docs.set(name, doc);
+    }
+    return doc;
+  };
+  const context = (): DecideContext => ({
+    now,
+    tenant,
+    logger: createLogger('silent'),
+    doc: docOf,
+    write: (name, change) => docOf(name).transact(() => change(docOf(name)), origin),
+    setDeadline: () => undefined,
+    clearDeadline: () => undefined,
+    ledger: () => undefined,
+    rttOf: () => null,
+    isConnected: () => false,
+  });
+  const author = (u: number) => ({ tenant, user: `trader${u}`, role: 'member' as const, name: `Trader ${u}`, kind: 'account' as const });
+  let sequence = 0;
+  const decide = async (u: number, kind: string, payload: unknown) => {
+    sequence += 1;
+    const intent = makeIntent({ id: `solo${String(sequence).padStart(8, '0')}`, kind, payload, now, ttlMs: 3_600_000 });
+    await referee.roomsFor(intent, author(u));
+    return referee.decide(intent, author(u), context());
+  };
+  for (let m = 0; m < markets; m++) await decide(0, MARKET_INTENTS.create, { kind: 'binary', question: `Solo market ${m}?`, subsidy: 5_000_000, closeAt: now + 3_600_000 });
+  const ids = [...docs.keys()].filter((name) => /\/market\/[^/]+$/.test(name)).map((name) => name.slice(name.lastIndexOf('/') + 1));
+  const random = rng(5);
+  let accepted = 0;
+  let cpuUs = 0;
+  let wallUs = 0;
+  for (let i = 0; i < trades; i++) {
+    now += 1;
+    const market = ids[Math.floor(random() * ids.length)]!;
+    const payload = { market, command: { kind: 'buy-amount', outcome: Math.floor(random() * 2), amount: 100 + Math.floor(random() * 2_000), minShares: 0 } };
+    const u = Math.floor(random() * traders);
+    sequence += 1;
+    const intent = makeIntent({ id: `solo${String(sequence).padStart(8, '0')}`, kind: MARKET_INTENTS.trade, payload, now, ttlMs: 3_600_000 });
+    await referee.roomsFor(intent, author(u));
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    const outcome = referee.decide(intent, author(u), context());
+    wallUs += (performance.now() - start) * 1000;
+    const used = process.cpuUsage(cpu);
+    cpuUs += used.user + used.system;
+    if (outcome.status === 'accepted') accepted += 1;
+  }
+  if (encoded === 0) throw new Error('nothing was written');
+  return { cpuUsPerTrade: cpuUs / trades, wallUsPerTrade: wallUs / trades, accepted };
+}
+
 // Folds ------------------------------------------------------------------------------------------
 
 /**
@@ -399,6 +477,10 @@ async function main(): Promise<void> {
     const wide = await pipelineRun(server, timers, `pipeline, ${values.markets} markets     `, 'wide', Number(values.markets), traders, perUser, 12);
     report(wide);
 
+    for (const markets of [1, Number(values.markets)]) {
+      const solo = await refereeAlone(markets, trades, traders);
+      console.log(`referee alone, ${String(markets).padStart(3)} market(s): decide ${solo.cpuUsPerTrade.toFixed(0)} µs CPU (${solo.wallUsPerTrade.toFixed(0)} µs wall) per trade, ${fmt(solo.accepted)} of ${fmt(trades)} accepted`);
+    }
     const fold = domainFold(100_000, 7);
     console.log(
       `fold (domain): ${fmt(fold.entries)} ledger entries (100,000 trades + 1,000 grants) into balances + positions, median of 7 (goal ≤ 300 ms)${fold.check ? '' : '  MISMATCH'}:\n` +

@@ -34,8 +34,9 @@ export function refOf(userId: string, intentId: string): string {
   return `${userId}:${intentId}`;
 }
 
-export function closeDeadlineId(marketId: string): string {
-  return `markets:close:${marketId}`;
+/** Deadline ids are global in the store: they carry the tenant. */
+export function closeDeadlineId(tenant: string, marketId: string): string {
+  return `markets:close:${tenant}:${marketId}`;
 }
 
 export const CLOSE_DEADLINE = 'close';

@@ -38,7 +38,7 @@ export function decideCreate(intent: IntentEnvelope, actor: Actor, context: Deci
   books.post(entry);
   books.adjust(actor.userId, { lockedSubsidy: market.subsidy });
   writeMarket(context, { market, status: 'open', creatorName: actor.name, names: [[actor.userId, actor.name]], point: true });
-  context.setDeadline({ id: closeDeadlineId(market.id), kind: CLOSE_DEADLINE, fireAt: market.closeAt, payload: { market: market.id } });
+  context.setDeadline({ id: closeDeadlineId(context.tenant, market.id), kind: CLOSE_DEADLINE, fireAt: market.closeAt, payload: { market: market.id } });
   books.flush();
   const result: CreateResult = { marketId: market.id, balance: books.balance(actor.userId) };
   return { status: 'accepted', result };

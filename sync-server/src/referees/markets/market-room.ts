@@ -168,7 +168,7 @@ export class DirectoryThrottle {
     }
     if (!this.pending.has(key)) {
       this.pending.add(key);
-      context.setDeadline({ id: `markets:directory:${marketId}`, kind: DIRECTORY_DEADLINE, fireAt: last + this.intervalMs, payload: { market: marketId } });
+      context.setDeadline({ id: `markets:directory:${context.tenant}:${marketId}`, kind: DIRECTORY_DEADLINE, fireAt: last + this.intervalMs, payload: { market: marketId } });
     }
     return false;
   }
@@ -192,8 +192,8 @@ function isLoaded(context: DecideContext, room: string): boolean {
 
 export const ARCHIVE_DEADLINE = 'archive';
 
-export function archiveDeadlineId(marketId: string): string {
-  return `markets:archive:${marketId}`;
+export function archiveDeadlineId(tenant: string, marketId: string): string {
+  return `markets:archive:${tenant}:${marketId}`;
 }
 
 /**
@@ -249,5 +249,5 @@ export function archiveTrades(context: DecideContext, marketId: string, upTo: nu
       for (const seq of moved) map.delete(seqKey(seq));
     });
   }
-  if (later.length > 0) context.setDeadline({ id: archiveDeadlineId(marketId), kind: ARCHIVE_DEADLINE, fireAt: context.now, payload: { market: marketId, months: later } });
+  if (later.length > 0) context.setDeadline({ id: archiveDeadlineId(tenant, marketId), kind: ARCHIVE_DEADLINE, fireAt: context.now, payload: { market: marketId, months: later } });
 }

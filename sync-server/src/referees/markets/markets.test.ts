@@ -342,7 +342,8 @@ describe('markets referee: month boundaries and restarts', () => {
   it('moves trades of a month whose room was not loaded with an archive deadline', async () => {
     let clock = Date.now();
     server = await startTestServer({}, { now: () => clock });
-    const [carol, alice] = await Promise.all((await addUsers([T, 'member', 'Carol'], [T, 'member', 'Alice'])).map((user) => online(user)));
+    const [carolUser, aliceUser] = await addUsers([T, 'member', 'Carol'], [T, 'member', 'Alice']);
+    const [carol, alice] = [await online(carolUser), await online(aliceUser)];
     const id = ((await accepted(carol, MARKET_INTENTS.create, binary('Will the month turn?', 50_000, 90 * 86_400_000))).result as { marketId: string }).marketId;
     const trade = () => ({ market: id, command: { kind: 'buy-amount', outcome: 0, amount: 10, minShares: 0 } });
     const first: string[] = [];

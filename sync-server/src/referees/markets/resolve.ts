@@ -46,7 +46,7 @@ export function decideResolution(intent: IntentEnvelope, actor: Actor, context: 
   }
   books.markStandings(market.creatorId, holderName(doc, market.creatorId));
   writeMarket(context, { market: resolved, previous: info, status: 'resolved', creatorName: info.creatorName });
-  context.clearDeadline(closeDeadlineId(market.id));
+  context.clearDeadline(closeDeadlineId(context.tenant, market.id));
   books.flush();
   const settlement = resolved.settlement!;
   const paid = Object.values(settlement.paid).reduce<number>((sum, amount) => sum + amount, 0);
