@@ -1,7 +1,8 @@
 /**
  * Prediction markets: how the market rooms are laid out, what the four intents carry, and the
  * readers both sides use. Only the server (the markets referee) writes these rooms; members read
- * them. Every record carries `v: 1`; a reader that meets anything else hides it.
+ * them (guests and other tenants cannot open them). The records defined here carry `v: 1` (the
+ * domain's `Market` its own `version`); a reader that meets anything else hides the record.
  *
  * | room                                   | top-level Y.Map  | key → value                                      |
  * |----------------------------------------|------------------|--------------------------------------------------|
@@ -104,7 +105,10 @@ export function tradesToArchive(seq: number, limits: { tradesTail: number; trade
   return { from: seq - tail - slack + 1, to: seq - tail };
 }
 
-/** How long a trade intent stays good by default (the server's `marketsTradeTtlMs` has the last word). */
+/**
+ * How long a trade intent stays good: submit trades with `{ ttlMs: DEFAULT_TRADE_TTL_MS }`. The
+ * server's `marketsTradeTtlMs` (same default) has the last word: older trades are `expired`.
+ */
 export const DEFAULT_TRADE_TTL_MS = 24 * 3600 * 1000;
 
 /** Zero-padded so that keys sort as numbers. */
