@@ -16,10 +16,10 @@
  *  4. Folding 100,000 trades: the domain fold (balances + positions from LedgerEntry[]; goal
  *     ≤ 300 ms), and the store's ledger rows written by run 1 folded into balances.
  *
- *   npx node bench/markets.ts [--trades 50000] [--traders 50] [--markets 100]
+ *   npm run bench:markets -- [--trades 20000] [--traders 50] [--markets 100]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -461,7 +461,7 @@ async function storeFold(server: RunningServer, tenants: readonly string[]): Pro
 // Main -------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { trades: { type: 'string', default: '50000' }, traders: { type: 'string', default: '50' }, markets: { type: 'string', default: '100' } } });
+  const { values } = parseArgs({ options: { trades: { type: 'string', default: '20000' }, traders: { type: 'string', default: '50' }, markets: { type: 'string', default: '100' } } });
   const trades = Number(values.trades);
   const traders = Number(values.traders);
   const perUser = Math.ceil(trades / traders);
@@ -470,12 +470,27 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'plaza-bench-markets-'));
   const config = configSchema.parse({ port: 0, dataDir, webDir: '/nonexistent', logLevel: 'silent', messagesPerSecond: 100_000, messageBurst: 100_000, maxConnectionsPerIp: 100_000, maxConnectionsPerUser: 100 });
   const server = await startServer(config, { logger: createLogger('silent') });
+  const interrupted = () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  const walMiB = () => {
+    try {
+      return statSync(path.join(dataDir, 'plaza.db-wal')).size / 2 ** 20;
+    } catch {
+      return 0;
+    }
+  };
   try {
     const timers = instrument(server);
     const hot = await pipelineRun(server, timers, `pipeline, 1 hot market    `, 'hot', 1, traders, perUser, 11);
     report(hot);
+    console.log(`    store: the SQLite WAL is ${walMiB().toFixed(0)} MiB (its checkpoints never reset it while writes continue)`);
     const wide = await pipelineRun(server, timers, `pipeline, ${values.markets} markets     `, 'wide', Number(values.markets), traders, perUser, 12);
     report(wide);
+    console.log(`    store: the SQLite WAL is ${walMiB().toFixed(0)} MiB`);
 
     for (const markets of [1, Number(values.markets)]) {
       const solo = await refereeAlone(markets, trades, traders);

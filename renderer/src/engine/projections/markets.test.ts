@@ -28,6 +28,7 @@ import {
   type MarketSummary,
   marketTradesProjection,
   MARKETS_ME_ID,
+  positionIn,
   type TradeRecord,
   tradeRecordId,
 } from './markets.ts';
@@ -90,7 +91,8 @@ describe('markets projections in a client engine', () => {
     });
     // The order ticket: the same domain code the referee runs, on the projected market.
     const market = expectOk(restoreMarket(detail.market));
-    const ticket = expectOk(previewTrade(market, emptyPosition(market, alice.id), { kind: 'buy-shares', outcome: 0, shares: 40, maxCost: minor(1_000_000) }, { trader: { userId: alice.id, role: 'member', balance: minor(100_000) }, now: Date.now() }));
+    expect(positionIn(detail, alice.id)).toEqual(emptyPosition(market, alice.id));
+    const ticket = expectOk(previewTrade(market, positionIn(detail, alice.id), { kind: 'buy-shares', outcome: 0, shares: 40, maxCost: minor(1_000_000) }, { trader: { userId: alice.id, role: 'member', balance: minor(100_000) }, now: Date.now() }));
     expect(ticket.cost).toBe(2_139);
     const payload: TradePayload = { market: marketId, command: { kind: 'buy-shares', outcome: 0, shares: 40, maxCost: ticket.cost } };
     const id = await client.intents.submit(MARKET_INTENTS.trade, payload, { prediction: { cost: ticket.cost } });
@@ -116,6 +118,7 @@ describe('markets projections in a client engine', () => {
       expect(list).toMatchObject({ tradeCount: 2, volume: 3_139 });
       const full = (await db.markets.findOne(marketDetailId(marketId)).exec())?.data as unknown as MarketDetail;
       expect(full.holders.map((holder) => holder.name)).toEqual(['Alice', 'Bob']);
+      expect(positionIn(full, alice.id)).toMatchObject({ marketId, userId: alice.id, shares: [40, 0], spent: 2_139, received: 0 });
       expect(full.history.map((point) => point.n)).toEqual([0, 1, 2]);
       expect(full.probabilities[0]).toBeCloseTo(list.probabilities[0]!, 12);
     });

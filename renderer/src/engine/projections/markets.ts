@@ -20,7 +20,8 @@
  * A record that breaks its schema is hidden and reported, on every device alike.
  */
 import type * as Y from 'yjs';
-import { type Market, marketProbabilities, type MarketStatus } from '../../../../shared/domain/markets/index.ts';
+import { emptyPosition, type Market, marketProbabilities, type MarketStatus, type Position } from '../../../../shared/domain/markets/index.ts';
+import { minor } from '../../../../shared/domain/money.ts';
 import {
   DIRECTORY_MARKETS,
   INBOX_ACCOUNT_KEY,
@@ -101,6 +102,16 @@ export const MARKETS_ME_ID = 'markets:me';
 export const marketsStandingsId = (tenant: string): string => `standings:markets:${tenant}`;
 export const marketDetailId = (marketId: string): string => `${marketId}/detail`;
 export const tradeRecordId = (marketId: string, seq: number): string => `${marketId}:${seq}`;
+
+/**
+ * A member's position in a projected market, as the domain wants it for `previewTrade` (the
+ * order ticket): `previewTrade(detail.market, positionIn(detail, me), command, { trader, now })`.
+ */
+export function positionIn(detail: MarketDetail, userId: string): Position {
+  const holder = detail.holders.find((entry) => entry.userId === userId);
+  if (holder === undefined) return emptyPosition(detail.market, userId);
+  return { marketId: detail.market.id, userId, shares: holder.shares, spent: minor(holder.spent), received: minor(holder.received) };
+}
 
 type Upsert = { id: string } & Record<string, unknown>;
 
