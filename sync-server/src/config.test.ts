@@ -32,6 +32,15 @@ describe('server configuration', () => {
     expect(() => load(argv, env)).toThrow(message);
   });
 
+  it('has markets settings: a day to correct a resolution, a day for a trade to arrive', () => {
+    const defaults = load([]);
+    expect(defaults.kind === 'config' && [defaults.config.marketsCorrectionWindowMs, defaults.config.marketsTradeTtlMs]).toEqual([86_400_000, 86_400_000]);
+    const set = load([], { PLAZA_MARKETS_CORRECTION_WINDOW_MS: '0', PLAZA_MARKETS_TRADE_TTL_MS: '60000' });
+    expect(set.kind === 'config' && [set.config.marketsCorrectionWindowMs, set.config.marketsTradeTtlMs]).toEqual([0, 60_000]);
+    expect(() => load([], { PLAZA_MARKETS_TRADE_TTL_MS: '0' })).toThrow(/PLAZA_MARKETS_TRADE_TTL_MS/);
+    expect(() => load([], { PLAZA_MARKETS_CORRECTION_WINDOW_MS: '-1' })).toThrow(/PLAZA_MARKETS_CORRECTION_WINDOW_MS/);
+  });
+
   it('answers --help with the flag list', () => {
     const result = load(['--help']);
     expect(result.kind).toBe('help');

@@ -132,6 +132,10 @@ export const configSchema = z
     chessMinInitialMs: positiveMs.default(30_000),
     chessInitialStepMs: positiveMs.default(15_000),
     chessIncrementStepMs: positiveMs.default(1_000),
+    /** Markets: how long after its first resolution a market may be corrected (0: never). */
+    marketsCorrectionWindowMs: z.coerce.number().int().min(0).max(90 * 24 * 3600 * 1000).default(24 * 3600 * 1000),
+    /** Markets: a trade intent older than this (e.g. placed offline long ago) is refused as expired. */
+    marketsTradeTtlMs: positiveMs.default(24 * 3600 * 1000),
   })
   .refine((config) => (config.tlsCert === undefined) === (config.tlsKey === undefined), {
     message: 'TLS needs both a certificate and a key (PLAZA_TLS_CERT and PLAZA_TLS_KEY, or --tls-cert and --tls-key)',
@@ -215,6 +219,8 @@ const ENVIRONMENT: Record<string, keyof ServerConfigInput> = {
   PLAZA_CHESS_MIN_INITIAL_MS: 'chessMinInitialMs',
   PLAZA_CHESS_INITIAL_STEP_MS: 'chessInitialStepMs',
   PLAZA_CHESS_INCREMENT_STEP_MS: 'chessIncrementStepMs',
+  PLAZA_MARKETS_CORRECTION_WINDOW_MS: 'marketsCorrectionWindowMs',
+  PLAZA_MARKETS_TRADE_TTL_MS: 'marketsTradeTtlMs',
 };
 
 const FLAGS = {
@@ -280,6 +286,9 @@ Chess:
   PLAZA_CHESS_MOVE_TTL_MS (60000), PLAZA_CHESS_SEEK_GRACE_MS (15000), PLAZA_CHESS_CHAT_LIMIT (5),
   PLAZA_CHESS_CHAT_WINDOW_MS (10000), PLAZA_CHESS_MIN_INITIAL_MS (30000),
   PLAZA_CHESS_INITIAL_STEP_MS (15000), PLAZA_CHESS_INCREMENT_STEP_MS (1000)
+
+Markets:
+  PLAZA_MARKETS_CORRECTION_WINDOW_MS (86400000), PLAZA_MARKETS_TRADE_TTL_MS (86400000)
 `;
 
 function camel(flag: string): string {

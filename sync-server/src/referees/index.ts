@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import { createCommerceReferee } from './commerce/commerce-referee.ts';
 import { createChessReferee } from './chess/index.ts';
+import { createMarketsReferee } from './markets/index.ts';
 
 export interface RefereeDeps {
   readonly config: ServerConfig;
@@ -19,5 +20,5 @@ export interface RefereeDeps {
 }
 
 export function productionReferees(deps: RefereeDeps): Referee[] {
-  return [createCommerceReferee({ directory: deps.directory }), createChessReferee(deps)];
+  return [createCommerceReferee({ directory: deps.directory }), createChessReferee(deps), createMarketsReferee(deps)];
 }
