@@ -15,6 +15,7 @@ import { ensureDefaultTenant } from './auth/provisioning.ts';
 import { operatorSecretFile, TokenService } from './auth/tokens.ts';
 import type { ServerConfig } from './config.ts';
 import { isOperator, mountAdminApi } from './http/admin-api.ts';
+import { mountBlobs } from './http/blobs.ts';
 import { desktopCors } from './http/cors.ts';
 import { sendError } from './http/errors.ts';
 import { mountWebFlavour } from './http/web.ts';
@@ -146,6 +147,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
   mountAdminApi(app, { directory, tokens, operatorKey, now });
+  mountBlobs(app, { dataDir: config.dataDir, tokens, directory, logger, now });
 
   const publicOrigin = (c: Context) => {
     const host = c.req.header('host') ?? '';
