@@ -1,0 +1,120 @@
+/**
+ * Small pieces every shop screen uses: prices, product pictures with a placeholder, stock and
+ * status badges, the pending look of an intent, and the offline notice. Untrusted text
+ * (titles, descriptions, names) is always rendered as React text, never as HTML.
+ */
+import { Alert, Badge, Box, Center, Group, Loader, Text, Tooltip } from '@mantine/core';
+import { IconCloudOff, IconPhoto } from '@tabler/icons-react';
+import { useState, type ReactNode } from 'react';
+import { formatMoney, type Money } from '../../../../shared/domain/commerce/currency.ts';
+import type { ProductImage } from '../../../../shared/domain/commerce/product.ts';
+import type { OrderStatus } from '../../../../shared/domain/commerce/vocab.ts';
+import { useOnline } from '../../app/network.ts';
+import { useSyncStatus } from '../../app/RuntimeContext.tsx';
+import { blobUrl } from './data/blobs.ts';
+import { STATUS_COLOR, STATUS_LABEL } from './data/orders.ts';
+import type { ShopIdentity } from './data/shop-data.ts';
+
+export function formatPrice(money: Money, locale: string): string {
+  return formatMoney(money.amount, money.currency, locale);
+}
+
+export function Price({ money, locale, size, fw }: { readonly money: Money; readonly locale: string; readonly size?: string; readonly fw?: number }) {
+  return (
+    <Text span size={size} fw={fw ?? 600} style={{ fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }}>
+      {formatPrice(money, locale)}
+    </Text>
+  );
+}
+
+/**
+ * A product picture from the blob store, or a neutral placeholder when the product has none or
+ * the picture cannot be loaded (offline and not cached, say). Decorative unless `alt` is given.
+ */
+export function ProductPicture({ image, identity, size, alt = '', radius = 'sm' }: { readonly image: ProductImage | undefined; readonly identity: ShopIdentity; readonly size: number | string; readonly alt?: string; readonly radius?: string }) {
+  const [failed, setFailed] = useState<string | null>(null);
+  const src = image ? blobUrl(identity.serverUrl, identity.tenant, image.hash) : null;
+  // A number is a square of that many pixels; a string (e.g. "100%") is a square of that width.
+  const box = { width: size, height: typeof size === 'number' ? size : 'auto', aspectRatio: '1 / 1', borderRadius: `var(--mantine-radius-${radius})`, overflow: 'hidden', flex: 'none' } as const;
+  if (src === null || failed === src) {
+    return (
+      <Center style={{ ...box, background: 'var(--mantine-color-default-hover)', color: 'var(--mantine-color-dimmed)' }} aria-hidden={alt === '' ? true : undefined} role={alt === '' ? undefined : 'img'} aria-label={alt === '' ? undefined : alt}>
+        <IconPhoto size={typeof size === 'number' ? Math.max(18, size / 3) : 48} stroke={1.4} />
+      </Center>
+    );
+  }
+  return (
+    <Box style={box}>
+      <img src={src} alt={alt} loading="lazy" decoding="async" onError={() => setFailed(src)} style={{ width: '100%', height: '100%', objectFit: 'cover', display: 'block' }} />
+    </Box>
+  );
+}
+
+export function StockBadge({ level, pending }: { readonly level: number | undefined; readonly pending?: number }) {
+  const extra = pending ? (
+    <Tooltip label="A stock change not yet confirmed by the shop server">
+      <Badge variant="outline" color="orange" size="sm">
+        {pending > 0 ? `+${pending}` : pending} pending
+      </Badge>
+    </Tooltip>
+  ) : null;
+  let badge: ReactNode;
+  if (level === undefined) badge = <Badge variant="light" color="gray" size="sm">Stock unknown</Badge>;
+  else if (level === 0) badge = <Badge variant="light" color="red" size="sm">Sold out</Badge>;
+  else if (level <= 5) badge = <Badge variant="light" color="orange" size="sm">Only {level} left</Badge>;
+  else badge = <Badge variant="light" color="teal" size="sm">In stock</Badge>;
+  return extra ? (
+    <Group gap={4} wrap="nowrap">
+      {badge}
+      {extra}
+    </Group>
+  ) : (
+    badge
+  );
+}
+
+export function OrderStatusBadge({ status }: { readonly status: OrderStatus }) {
+  return (
+    <Badge color={STATUS_COLOR[status]} variant={status === 'cancelled' ? 'outline' : 'light'} data-testid="order-status" data-status={status}>
+      {STATUS_LABEL[status]}
+    </Badge>
+  );
+}
+
+/** The look of something sent but not yet decided by the server. */
+export function PendingBadge({ label = 'Pending' }: { readonly label?: string }) {
+  return (
+    <Badge color="orange" variant="light" leftSection={<Loader size={10} color="orange" />} data-testid="pending-badge">
+      {label}
+    </Badge>
+  );
+}
+
+/** Shown on shop screens while the browser is offline: what still works and what waits. */
+export function OfflineNotice({ children }: { readonly children?: ReactNode }) {
+  const online = useOnline();
+  const status = useSyncStatus();
+  if (online && status?.kind !== 'offline') return null;
+  return (
+    <Alert icon={<IconCloudOff size={18} />} color="gray" variant="light" title="You are offline" data-testid="shop-offline">
+      {children ?? 'You are browsing the catalog saved on this device. Changes you make are kept here and sent when you are back online.'}
+    </Alert>
+  );
+}
+
+export function LoadingBlock({ label }: { readonly label: string }) {
+  return (
+    <Group gap="sm" py="xl" justify="center" role="status" aria-live="polite">
+      <Loader size="sm" />
+      <Text c="dimmed">{label}</Text>
+    </Group>
+  );
+}
+
+export function formatDateTime(at: number, locale: string): string {
+  try {
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+  } catch {
+    return new Date(at).toISOString();
+  }
+}
