@@ -5,7 +5,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-// @ts-expect-error -- the package ships no types for its utils entry under our resolution
 import { setupWSConnection } from '@y/websocket-server/utils';
 
 const wss = new WebSocketServer({ noServer: true });

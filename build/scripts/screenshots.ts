@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.ts';
 import { REPO_ROOT, startServerProcess } from './server-process.ts';
 
@@ -12,7 +12,7 @@ export interface Shot {
   readonly name: string;
   readonly path: string;
   /** Optional preparation (seed data, clicks) before the capture. */
-  readonly prepare?: (page: import('@playwright/test').Page, serverUrl: string) => Promise<void>;
+  readonly prepare?: (page: Page, serverUrl: string) => Promise<void>;
 }
 
 const SHOTS: readonly Shot[] = [

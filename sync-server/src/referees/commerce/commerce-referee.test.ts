@@ -52,11 +52,10 @@ describe('commerce referee', () => {
     const customers = [await addUser(server, 'acme', 'member', 'Cy'), await addUser(server, 'acme', 'member', 'Di')];
     const offline = customers.map((customer) => ({ customer, outbox: new Y.Doc() }));
     const ids = offline.map(({ outbox }) => writeIntent(outbox, SHOP_INTENTS.checkout, checkoutPayload()));
-    const inboxes = [];
-    for (const [index, { customer, outbox }] of offline.entries()) {
+    const inboxes: Y.Doc[] = [];
+    for (const { customer, outbox } of offline) {
       await open(roomNames.outbox('acme', customer.id), customer, outbox);
       inboxes.push(await open(roomNames.inbox('acme', customer.id), customer));
-      void index;
     }
     await eventually(() => expect(inboxes.map((inbox, index) => decisionIn(inbox, ids[index]!)?.status).sort()).toEqual(['accepted', 'rejected']));
     const loser = inboxes.findIndex((inbox, index) => decisionIn(inbox, ids[index]!)?.status === 'rejected');
