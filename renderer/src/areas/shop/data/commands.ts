@@ -195,23 +195,24 @@ export async function requestStockAdjustment(engine: EngineHandle, input: unknow
 
 let flushing: Promise<void> | null = null;
 
+async function flushNow(engine: EngineHandle, stock: StockLevels): Promise<void> {
+  if (!catalogAcknowledged(engine)) return;
+  const items = await deferredList(engine);
+  if (items.length === 0) return;
+  for (const item of items) {
+    const { id, requestedAt: _at, ...adjustment } = item;
+    await submitStock(engine, id, adjustment as StockAdjustment, stock);
+  }
+  const left = (await deferredList(engine)).filter((item) => !items.some((sent) => sent.id === item.id));
+  await saveDeferred(engine, left);
+}
+
 /** Sends the deferred stock requests once the catalog is stored on the server (see above). */
 export function flushDeferredStock(engine: EngineHandle, stock: StockLevels): Promise<void> {
-  flushing ??= (async () => {
-    try {
-      if (!catalogAcknowledged(engine)) return;
-      const items = await deferredList(engine);
-      if (items.length === 0) return;
-      for (const item of items) {
-        const { id, requestedAt: _at, ...adjustment } = item;
-        await submitStock(engine, id, adjustment as StockAdjustment, stock);
-      }
-      const left = (await deferredList(engine)).filter((item) => !items.some((sent) => sent.id === item.id));
-      await saveDeferred(engine, left);
-    } finally {
-      flushing = null;
-    }
-  })();
+  // One flush at a time; `.finally` clears the slot only after it was filled.
+  flushing ??= flushNow(engine, stock).finally(() => {
+    flushing = null;
+  });
   return flushing;
 }
 
