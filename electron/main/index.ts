@@ -6,6 +6,8 @@ import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, shell } fr
 import path from 'node:path';
 import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
 import { registerBridge } from './ipc.ts';
+import { DirectLlm } from './llm/direct.ts';
+import { openDirectLedger } from './llm/direct-ledger.ts';
 import { SecretStore } from './secrets.ts';
 import { denyAllPermissions, hardenWebContents, secureWebPreferences } from './security.ts';
 import { loadSettings, saveSettings, type DesktopSettings } from './settings.ts';
@@ -47,6 +49,13 @@ async function start(): Promise<void> {
   protocol.handle(APP_SCHEME, createAppProtocolHandler({ rootDir: rendererDir, serverOrigin: () => settings.serverUrl }));
 
   const secrets = new SecretStore(path.join(app.getPath('userData'), 'secrets'), safeStorage);
+  // Direct-mode AI: its own key store (out of reach of the renderer's loadSecret) and its own ledger.
+  const llmKeys = new SecretStore(path.join(app.getPath('userData'), 'llm-keys'), safeStorage);
+  const direct = new DirectLlm({
+    ledger: openDirectLedger(path.join(app.getPath('userData'), 'llm-ledger.db')).ledger,
+    keys: { load: () => llmKeys.load('direct-api-key'), save: (key) => llmKeys.save('direct-api-key', key), delete: () => llmKeys.delete('direct-api-key') },
+    log: (message, facts) => console.warn(`[plaza] ${message}`, facts ?? {}),
+  });
   registerBridge(ipcMain, {
     appOrigin: () => APP_ORIGIN,
     getDesktopConfig: async () => ({ serverUrl: settings.serverUrl, appVersion: app.getVersion(), platform: process.platform }),
@@ -60,6 +69,11 @@ async function start(): Promise<void> {
     loadSecret: (name) => secrets.load(name),
     deleteSecret: (name) => secrets.delete(name),
     openExternal: (url) => shell.openExternal(url),
+    llmChat: (request, sink) => direct.chat(request, sink),
+    llmStop: async (requestId) => direct.stop(requestId),
+    llmDirectStatus: () => direct.status(),
+    llmDirectConfigure: (request) => direct.configure(request),
+    llmDirectSession: async (request) => direct.session(request),
   });
 
   createWindow();

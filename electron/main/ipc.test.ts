@@ -12,6 +12,11 @@ function setup() {
     loadSecret: vi.fn(async () => 'value'),
     deleteSecret: vi.fn(async () => undefined),
     openExternal: vi.fn(async () => undefined),
+    llmChat: vi.fn(async () => ({ ok: false as const, code: 'not-configured', message: 'x', session: null })),
+    llmStop: vi.fn(async () => false),
+    llmDirectStatus: vi.fn(async () => ({ configured: false, baseURL: null, hasKey: false, budgets: { sessionMicroUsd: 1, dailyMicroUsd: 1, monthlyMicroUsd: 1 }, models: [] })),
+    llmDirectConfigure: vi.fn(async () => ({ configured: false, baseURL: null, hasKey: false, budgets: { sessionMicroUsd: 1, dailyMicroUsd: 1, monthlyMicroUsd: 1 }, models: [] })),
+    llmDirectSession: vi.fn(async () => ({ sessionId: 's', startedAt: 0, callCount: 0, spentMicroUsd: 0, halt: null, meter: [] })),
   };
   registerBridge({ handle: (channel, listener) => handlers.set(channel, listener as never) }, services);
   const trusted = { senderFrame: { url: 'app://plaza/account', parent: null } };
@@ -55,6 +60,20 @@ describe('IPC bridge', () => {
     expect(services.saveSecret).not.toHaveBeenCalled();
     expect(services.setServerUrl).not.toHaveBeenCalled();
     expect(services.openExternal).not.toHaveBeenCalled();
+  });
+
+  it('validates the direct-mode calls: http only on localhost, no unknown fields, no key ever read back', async () => {
+    const { call, trusted, services } = setup();
+    await expect(call(IPC_CHANNELS.llmDirectConfigure, trusted, { baseURL: 'http://192.168.1.5:11434/v1' })).rejects.toThrow(/https URL, or http on localhost/);
+    await expect(call(IPC_CHANNELS.llmDirectConfigure, trusted, { baseURL: 'https://user:pw@api.example.com/v1' })).rejects.toThrow(/without credentials/);
+    await expect(call(IPC_CHANNELS.llmDirectConfigure, trusted, { budgets: { sessionMicroUsd: -1, dailyMicroUsd: 1, monthlyMicroUsd: 1 } })).rejects.toThrow(/invalid arguments/);
+    await expect(call(IPC_CHANNELS.llmDirectSession, trusted, { action: 'delete-everything' })).rejects.toThrow(/invalid arguments/);
+    await expect(call(IPC_CHANNELS.llmStop, trusted, '../x')).rejects.toThrow(/invalid arguments/);
+    expect(services.llmDirectConfigure).not.toHaveBeenCalled();
+    await call(IPC_CHANNELS.llmDirectConfigure, trusted, { baseURL: 'http://localhost:11434/v1', apiKey: 'sk-own' });
+    expect(services.llmDirectConfigure).toHaveBeenCalledWith({ baseURL: 'http://localhost:11434/v1', apiKey: 'sk-own' });
+    await call(IPC_CHANNELS.llmDirectSession, trusted, { action: 'resume', sessionId: 'ds_abc' });
+    expect(services.llmDirectSession).toHaveBeenCalledWith({ action: 'resume', sessionId: 'ds_abc' });
   });
 
   it('passes valid arguments through', async () => {

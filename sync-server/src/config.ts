@@ -9,6 +9,17 @@ import { z } from 'zod';
 
 const port = z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int().min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
 const positiveMs = z.coerce.number().int().min(1).max(7 * 24 * 3600 * 1000);
+const microUsd = z.coerce.number().int().min(0).max(1_000_000_000_000);
+const httpUrl = z.string().max(2048).refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL');
+const longMs = z.coerce.number().int().min(1).max(366 * 24 * 3600 * 1000);
+const count = z.coerce.number().int().min(1).max(1_000_000);
 const boolean = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')]);
 
 export const configSchema = z
@@ -43,6 +54,69 @@ export const configSchema = z
     heartbeatMs: positiveMs.default(15_000),
     silentTimeoutMs: positiveMs.default(30_000),
     membershipCacheMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    // The AI proxy (see sync-server/src/llm/README.md). The upstream key lives here only and is never logged.
+    /** The OpenAI-compatible upstream, e.g. https://api.openai.com/v1. */
+    llmUpstreamUrl: httpUrl.default('https://api.openai.com/v1'),
+    /** The upstream API key; without it the proxy answers 503. */
+    llmApiKey: z.string().min(1).max(1000).optional(),
+    /** Until the upstream's response headers. */
+    llmTimeoutMs: positiveMs.default(60_000),
+    /** Longest silence between two stream chunks before the call is cut (settled at its reservation). */
+    llmIdleTimeoutMs: positiveMs.default(60_000),
+    /** Longest a call may run in all. */
+    llmMaxCallMs: positiveMs.default(600_000),
+    /** A JSON price table (shared/domain/llm/prices.ts); default: the prices Plaza ships with. */
+    llmPricesFile: z.string().min(1).optional(),
+    /** Default budgets (and, until the operator changes them, the ceiling for tenant admins). */
+    llmSessionMicroUsd: microUsd.default(500_000),
+    llmUserDailyMicroUsd: microUsd.default(2_000_000),
+    llmTenantDailyMicroUsd: microUsd.default(20_000_000),
+    llmTenantMonthlyMicroUsd: microUsd.default(200_000_000),
+    /** 0: no global daily cap. */
+    llmGlobalDailyMicroUsd: microUsd.default(100_000_000),
+    llmIdleMs: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(15 * 60_000),
+    llmMaxCallsPerMinute: z.coerce.number().int().min(1).max(10_000).default(10),
+    llmMaxCallsPerInput: z.coerce.number().int().min(1).max(10_000).default(8),
+    llmLoopThreshold: z.coerce.number().int().min(2).max(1_000).default(5),
+    llmMaxSessionMs: z.coerce.number().int().min(60_000).max(365 * 24 * 3_600_000).default(12 * 3_600_000),
+    llmMaxSessionSpendMicroUsd: microUsd.default(2_000_000),
+    /** The answer limit of a request that sets none (sizes its reservation). */
+    llmDefaultMaxTokens: z.coerce.number().int().min(1).max(10_000_000).default(4_096),
+    llmMinAnswerTokens: z.coerce.number().int().min(1).max(100_000).default(64),
+    /** Streams the proxy keeps reading after their client left, to settle them exactly. */
+    llmMaxConcurrentDrains: z.coerce.number().int().min(0).max(10_000).default(16),
+    /** Largest request body accepted by /v1/chat/completions. */
+    llmMaxBodyBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** Best-effort POST of every alert (JSON); never delays a call. */
+    llmAlertWebhookUrl: httpUrl.optional(),
+    /** scrypt cost (a power of two), block size, parallelism and key length for password hashes. */
+    passwordScryptN: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(2 ** 20)
+      .refine((value) => (value & (value - 1)) === 0, 'must be a power of two')
+      .default(2 ** 15),
+    passwordScryptR: z.coerce.number().int().min(1).max(32).default(8),
+    passwordScryptP: z.coerce.number().int().min(1).max(16).default(1),
+    passwordKeyLength: z.coerce.number().int().min(16).max(128).default(32),
+    refreshTokenTtlMs: longMs.default(30 * 24 * 3600 * 1000),
+    inviteTtlMs: longMs.default(7 * 24 * 3600 * 1000),
+    inviteMaxUses: count.default(25),
+    resetTokenTtlMs: longMs.default(3600 * 1000),
+    /** Guests not seen for this long are deleted (and their logins revoked). */
+    guestIdleExpiryMs: longMs.default(30 * 24 * 3600 * 1000),
+    /** How often idle guests, expired refresh tokens, invites and reset links are swept. */
+    authSweepEveryMs: positiveMs.default(10 * 60 * 1000),
+    guestRateLimit: count.default(10),
+    guestRateWindowMs: positiveMs.default(60_000),
+    registerRateLimit: count.default(20),
+    registerRateWindowMs: positiveMs.default(10 * 60_000),
+    loginIpRateLimit: count.default(30),
+    loginIpRateWindowMs: positiveMs.default(60_000),
+    /** Failed password checks per account (by email) before it is locked for the window. */
+    loginAccountRateLimit: count.default(10),
+    loginAccountRateWindowMs: positiveMs.default(15 * 60_000),
   })
   .refine((config) => (config.tlsCert === undefined) === (config.tlsKey === undefined), {
     message: 'TLS needs both a certificate and a key (PLAZA_TLS_CERT and PLAZA_TLS_KEY, or --tls-cert and --tls-key)',
@@ -77,6 +151,46 @@ const ENVIRONMENT: Record<string, keyof ServerConfigInput> = {
   PLAZA_HEARTBEAT_MS: 'heartbeatMs',
   PLAZA_SILENT_TIMEOUT_MS: 'silentTimeoutMs',
   PLAZA_MEMBERSHIP_CACHE_MS: 'membershipCacheMs',
+  PLAZA_LLM_UPSTREAM_URL: 'llmUpstreamUrl',
+  PLAZA_LLM_API_KEY: 'llmApiKey',
+  PLAZA_LLM_TIMEOUT_MS: 'llmTimeoutMs',
+  PLAZA_LLM_IDLE_TIMEOUT_MS: 'llmIdleTimeoutMs',
+  PLAZA_LLM_MAX_CALL_MS: 'llmMaxCallMs',
+  PLAZA_LLM_PRICES_FILE: 'llmPricesFile',
+  PLAZA_LLM_SESSION_MICRO_USD: 'llmSessionMicroUsd',
+  PLAZA_LLM_USER_DAILY_MICRO_USD: 'llmUserDailyMicroUsd',
+  PLAZA_LLM_TENANT_DAILY_MICRO_USD: 'llmTenantDailyMicroUsd',
+  PLAZA_LLM_TENANT_MONTHLY_MICRO_USD: 'llmTenantMonthlyMicroUsd',
+  PLAZA_LLM_GLOBAL_DAILY_MICRO_USD: 'llmGlobalDailyMicroUsd',
+  PLAZA_LLM_IDLE_MS: 'llmIdleMs',
+  PLAZA_LLM_MAX_CALLS_PER_MINUTE: 'llmMaxCallsPerMinute',
+  PLAZA_LLM_MAX_CALLS_PER_INPUT: 'llmMaxCallsPerInput',
+  PLAZA_LLM_LOOP_THRESHOLD: 'llmLoopThreshold',
+  PLAZA_LLM_MAX_SESSION_MS: 'llmMaxSessionMs',
+  PLAZA_LLM_MAX_SESSION_SPEND_MICRO_USD: 'llmMaxSessionSpendMicroUsd',
+  PLAZA_LLM_DEFAULT_MAX_TOKENS: 'llmDefaultMaxTokens',
+  PLAZA_LLM_MIN_ANSWER_TOKENS: 'llmMinAnswerTokens',
+  PLAZA_LLM_MAX_CONCURRENT_DRAINS: 'llmMaxConcurrentDrains',
+  PLAZA_LLM_MAX_BODY_BYTES: 'llmMaxBodyBytes',
+  PLAZA_LLM_ALERT_WEBHOOK_URL: 'llmAlertWebhookUrl',
+  PLAZA_PASSWORD_SCRYPT_N: 'passwordScryptN',
+  PLAZA_PASSWORD_SCRYPT_R: 'passwordScryptR',
+  PLAZA_PASSWORD_SCRYPT_P: 'passwordScryptP',
+  PLAZA_PASSWORD_KEY_LENGTH: 'passwordKeyLength',
+  PLAZA_REFRESH_TOKEN_TTL_MS: 'refreshTokenTtlMs',
+  PLAZA_INVITE_TTL_MS: 'inviteTtlMs',
+  PLAZA_INVITE_MAX_USES: 'inviteMaxUses',
+  PLAZA_RESET_TOKEN_TTL_MS: 'resetTokenTtlMs',
+  PLAZA_GUEST_IDLE_EXPIRY_MS: 'guestIdleExpiryMs',
+  PLAZA_AUTH_SWEEP_EVERY_MS: 'authSweepEveryMs',
+  PLAZA_GUEST_RATE_LIMIT: 'guestRateLimit',
+  PLAZA_GUEST_RATE_WINDOW_MS: 'guestRateWindowMs',
+  PLAZA_REGISTER_RATE_LIMIT: 'registerRateLimit',
+  PLAZA_REGISTER_RATE_WINDOW_MS: 'registerRateWindowMs',
+  PLAZA_LOGIN_IP_RATE_LIMIT: 'loginIpRateLimit',
+  PLAZA_LOGIN_IP_RATE_WINDOW_MS: 'loginIpRateWindowMs',
+  PLAZA_LOGIN_ACCOUNT_RATE_LIMIT: 'loginAccountRateLimit',
+  PLAZA_LOGIN_ACCOUNT_RATE_WINDOW_MS: 'loginAccountRateWindowMs',
 };
 
 const FLAGS = {
@@ -117,6 +231,25 @@ Environment only (see README "Configuration" for all of them):
   PLAZA_MAX_CONNECTIONS_PER_USER (64), PLAZA_MAX_CONNECTIONS_PER_IP (512), PLAZA_HEARTBEAT_MS (15000),
   PLAZA_SILENT_TIMEOUT_MS (30000), PLAZA_MEMBERSHIP_CACHE_MS (30000), PLAZA_ACCESS_TOKEN_KEY,
   PLAZA_OPERATOR_KEY, PLAZA_TEST_REFEREE, PLAZA_FAULT (tests only)
+
+AI proxy (environment only; amounts in micro-dollars, $1 = 1000000):
+  PLAZA_LLM_UPSTREAM_URL (https://api.openai.com/v1), PLAZA_LLM_API_KEY (never logged),
+  PLAZA_LLM_TIMEOUT_MS (60000), PLAZA_LLM_IDLE_TIMEOUT_MS (60000), PLAZA_LLM_MAX_CALL_MS (600000),
+  PLAZA_LLM_PRICES_FILE, PLAZA_LLM_SESSION_MICRO_USD (500000), PLAZA_LLM_USER_DAILY_MICRO_USD (2000000),
+  PLAZA_LLM_TENANT_DAILY_MICRO_USD (20000000), PLAZA_LLM_TENANT_MONTHLY_MICRO_USD (200000000),
+  PLAZA_LLM_GLOBAL_DAILY_MICRO_USD (100000000; 0 = none), PLAZA_LLM_IDLE_MS (900000),
+  PLAZA_LLM_MAX_CALLS_PER_MINUTE (10), PLAZA_LLM_MAX_CALLS_PER_INPUT (8), PLAZA_LLM_LOOP_THRESHOLD (5),
+  PLAZA_LLM_MAX_SESSION_MS (43200000), PLAZA_LLM_MAX_SESSION_SPEND_MICRO_USD (2000000),
+  PLAZA_LLM_DEFAULT_MAX_TOKENS (4096), PLAZA_LLM_MIN_ANSWER_TOKENS (64),
+  PLAZA_LLM_MAX_CONCURRENT_DRAINS (16), PLAZA_LLM_MAX_BODY_BYTES (4 MiB), PLAZA_LLM_ALERT_WEBHOOK_URL
+Accounts and sessions:
+  PLAZA_PASSWORD_SCRYPT_N (32768), PLAZA_PASSWORD_SCRYPT_R (8), PLAZA_PASSWORD_SCRYPT_P (1),
+  PLAZA_PASSWORD_KEY_LENGTH (32), PLAZA_REFRESH_TOKEN_TTL_MS (30 days), PLAZA_INVITE_TTL_MS (7 days),
+  PLAZA_INVITE_MAX_USES (25), PLAZA_RESET_TOKEN_TTL_MS (1 hour), PLAZA_GUEST_IDLE_EXPIRY_MS (30 days),
+  PLAZA_AUTH_SWEEP_EVERY_MS (10 min), PLAZA_GUEST_RATE_LIMIT (10) per PLAZA_GUEST_RATE_WINDOW_MS (1 min),
+  PLAZA_REGISTER_RATE_LIMIT (20) per PLAZA_REGISTER_RATE_WINDOW_MS (10 min), PLAZA_LOGIN_IP_RATE_LIMIT (30)
+  per PLAZA_LOGIN_IP_RATE_WINDOW_MS (1 min), PLAZA_LOGIN_ACCOUNT_RATE_LIMIT (10 failures) per
+  PLAZA_LOGIN_ACCOUNT_RATE_WINDOW_MS (15 min)
 `;
 
 function camel(flag: string): string {

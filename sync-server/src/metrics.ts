@@ -23,6 +23,20 @@ export function createMetrics() {
     intentsDecided: new Counter({ name: 'plaza_intents_decided_total', help: 'Intents decided', labelNames: ['referee', 'status'] as const, registers: [registry] }),
     closes: new Counter({ name: 'plaza_ws_closes_total', help: 'WebSocket closes initiated by the server', labelNames: ['code'] as const, registers: [registry] }),
     deadlinesFired: new Counter({ name: 'plaza_deadlines_fired_total', help: 'Deadlines fired', labelNames: ['referee', 'kind'] as const, registers: [registry] }),
+    llmSpend: new Counter({ name: 'plaza_llm_spend_micro_usd_total', help: 'AI spend settled, in micro-dollars', labelNames: ['tenant', 'model'] as const, registers: [registry] }),
+    llmReservationsOpen: new Gauge({ name: 'plaza_llm_reservations_open', help: 'AI calls admitted and not yet settled', registers: [registry] }),
+    llmReservedOpen: new Gauge({ name: 'plaza_llm_reserved_open_micro_usd', help: 'Micro-dollars held by open AI calls', registers: [registry] }),
+    llmRefusals: new Counter({ name: 'plaza_llm_refusals_total', help: 'AI calls refused, by reason', labelNames: ['reason'] as const, registers: [registry] }),
+    llmCalls: new Counter({ name: 'plaza_llm_calls_total', help: 'AI calls settled, by how they ended and what they were charged on', labelNames: ['outcome', 'basis'] as const, registers: [registry] }),
+    llmAlerts: new Counter({ name: 'plaza_llm_alerts_total', help: 'AI budget alerts fired', labelNames: ['kind', 'threshold'] as const, registers: [registry] }),
+    llmDrains: new Gauge({ name: 'plaza_llm_drains_active', help: 'Streams read on after their client left, to settle exactly', registers: [registry] }),
+    llmLatency: new Histogram({
+      name: 'plaza_llm_proxy_seconds',
+      help: 'Time spent by the AI proxy before the upstream call, by phase',
+      labelNames: ['phase'] as const,
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+      registers: [registry],
+    }),
   };
 }
 

@@ -5,7 +5,26 @@
  * one synchronous transaction before its promise resolves.
  */
 
-import type { DirectoryStore } from './directory-types.ts';
+import type { AuthStore, DirectoryStore } from './directory-types.ts';
+import type { CallIdentity, LedgerSnapshot } from '../../../shared/domain/llm/budgets.ts';
+import type { GuardConfig, SessionGuardState } from '../../../shared/domain/llm/guards.ts';
+import type { CallPlan } from '../../../shared/domain/llm/plan.ts';
+import type { KillSwitchScope } from '../../../shared/domain/llm/refusal.ts';
+import type { CallOutcome } from '../../../shared/domain/llm/settle.ts';
+import type { DomainError, Result } from '../../../shared/domain/result.ts';
+import type {
+  CallRecord,
+  KillSwitchRecord,
+  LedgerAlert,
+  PlanInput,
+  RecoveredCall,
+  ReserveResult,
+  ScopeRecord,
+  SettleMeta,
+  SettleResult,
+  SpendRow,
+  StoredSession,
+} from '../../../shared/llm-ledger/ledger.ts';
 
 /** Who caused a write: every stored update carries one. */
 export type WriteOrigin =
@@ -108,6 +127,8 @@ export interface IntentStore {
   /** Commits a decision batch atomically; fails (and writes nothing) if an intent was already decided. */
   commit(batch: DecisionCommit): Promise<{ seqs: ReadonlyMap<string, number> }>;
   countPending(): Promise<number>;
+  /** Every decision on a user's intents, in every tenant (data export). */
+  decisionsOf(user: string): Promise<DecisionRow[]>;
 }
 
 export interface DeadlineStore {
@@ -119,6 +140,35 @@ export interface LedgerStore {
   rows(tenant: string, account?: string): Promise<LedgerRow[]>;
 }
 
+/**
+ * The LLM spend ledger (see shared/llm-ledger/ledger.ts for the semantics). `reserve` plans and
+ * reserves atomically across every budget scope with the session's guard state; `settle` closes
+ * a call once. An implementation that cannot write must throw: the proxy then refuses (503).
+ * A Postgres version does the same in one transaction with `SELECT … FOR UPDATE` on the session
+ * row and the same conditional `UPDATE`s on the scope rows.
+ */
+export interface LlmLedgerStore {
+  reserve(input: PlanInput): Promise<ReserveResult>;
+  settle(callId: string, plan: CallPlan, outcome: CallOutcome, meta: SettleMeta): Promise<SettleResult | null>;
+  /** Settles every call left open (a crash) at its full reservation. */
+  recoverOpenCalls(now: number, guards: GuardConfig): Promise<{ calls: RecoveredCall[]; alerts: LedgerAlert[] }>;
+  createSession(identity: CallIdentity, now: number): Promise<SessionGuardState>;
+  session(identity: CallIdentity): Promise<StoredSession | null>;
+  recentSessions(tenant: string, user: string, limit: number): Promise<StoredSession[]>;
+  resumeSession(identity: CallIdentity, now: number): Promise<Result<SessionGuardState, DomainError<'needs-new-session' | 'no-session'>>>;
+  snapshot(keys: readonly string[]): Promise<LedgerSnapshot>;
+  openReservations(): Promise<{ count: number; microUsd: number }>;
+  call(id: string): Promise<CallRecord | null>;
+  scopes(prefix?: string): Promise<ScopeRecord[]>;
+  spend(filter: { tenant?: string; fromDay: string; toDay: string }): Promise<SpendRow[]>;
+  alerts(filter: { tenant?: string; user?: string; limit: number }): Promise<LedgerAlert[]>;
+  killSwitches(): Promise<KillSwitchRecord[]>;
+  setKillSwitch(record: KillSwitchRecord): Promise<void>;
+  clearKillSwitch(scope: KillSwitchScope, target: string): Promise<boolean>;
+  setting(key: string): Promise<string | null>;
+  setSetting(key: string, value: string, now: number): Promise<void>;
+}
+
 export interface ServerStateStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;
@@ -127,11 +177,13 @@ export interface ServerStateStore {
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly directory: DirectoryStore;
+  readonly auth: AuthStore;
   readonly rooms: RoomStore;
   readonly intents: IntentStore;
   readonly deadlines: DeadlineStore;
   readonly ledger: LedgerStore;
   readonly serverState: ServerStateStore;
+  readonly llm: LlmLedgerStore;
   /** Health for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
