@@ -4,7 +4,6 @@
  * anywhere on the page; Enter opens the best match; ArrowDown walks into the results.
  */
 import { Anchor, Button, Grid, Group, Kbd, Loader, NativeSelect, Skeleton, Stack, Text, TextInput, EmptyState } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconBuildingStore, IconPlus, IconSearch, IconSearchOff } from '@tabler/icons-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -16,8 +15,9 @@ import { roomNames } from '../../../../shared/sync/rooms.ts';
 import { useEngine } from '../../app/RuntimeContext.tsx';
 import { cartCommands } from './data/commands.ts';
 import { useCatalog } from './data/catalog-store.ts';
-import { useCart, useLocale, useRoomState, useStock, useTenantPolicy } from './data/shop-data.ts';
+import { useCart, useCatalogEverSynced, useLocale, useRoomState, useStock, useTenantPolicy } from './data/shop-data.ts';
 import { AddToCartButton, ProductList, ROW_HEIGHT } from './ProductList.tsx';
+import { notify } from './components.tsx';
 import { useShopContext } from './ShopLayout.tsx';
 
 export const SORT_LABELS: Readonly<Record<ProductSort, string>> = {
@@ -83,6 +83,7 @@ export function BrowsePage() {
   const locale = useLocale();
   const policy = useTenantPolicy();
   const catalogState = useRoomState(roomNames.catalog(identity.tenant));
+  const everSynced = useCatalogEverSynced();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const [text, setText] = useState(() => params.get('q') ?? '');
@@ -126,8 +127,8 @@ export function BrowsePage() {
     (product: Product) => {
       if (!engine || !snapshot) return;
       const added = cartCommands.add(engine, product.id, 1, snapshot.catalog);
-      if (added.ok) notifications.show({ message: `Added “${product.title}” to the cart.`, color: 'teal', autoClose: 2500 });
-      else notifications.show({ title: 'Not added', message: added.error.message, color: 'red' });
+      if (added.ok) notify({ message: `Added “${product.title}” to the cart.`, color: 'teal', autoClose: 2500 });
+      else notify({ title: 'Not added', message: added.error.message, color: 'red' });
     },
     [engine, snapshot],
   );
@@ -142,7 +143,8 @@ export function BrowsePage() {
   };
   const visibleTotal = useMemo(() => (index && version >= 0 ? index.query({ text: '', category: null, minPrice: null, maxPrice: null, currency, sort: 'newest', includeArchived: false }).items.length : 0), [index, version, currency]);
   const renderedKey = `${text}|${category}|${minText}|${maxText}|${sort}`;
-  const loading = !snapshot || snapshot.status === 'loading' || (snapshot.index.size === 0 && catalogState !== 'synced' && catalogState !== 'offline' && catalogState !== 'forbidden');
+  const known = catalogState === 'synced' || everSynced === true;
+  const loading = !snapshot || snapshot.status === 'loading' || everSynced === undefined || (snapshot.index.size === 0 && !known && catalogState !== 'offline' && catalogState !== 'forbidden');
 
   const focusFirstRow = () => document.querySelector<HTMLAnchorElement>('[data-row-link="0"]')?.focus();
 
@@ -158,7 +160,7 @@ export function BrowsePage() {
     );
   } else if (visibleTotal === 0) {
     body =
-      catalogState === 'offline' || catalogState === null ? (
+      !known && !identity.isAdmin ? (
         <EmptyState icon={<IconBuildingStore size={32} />} title="The catalog is not on this device yet" description="Connect once to load the shop; after that you can browse it offline." />
       ) : identity.isAdmin ? (
         <EmptyState
@@ -201,14 +203,16 @@ export function BrowsePage() {
     );
   }
 
+  const showControls = loading || visibleTotal > 0;
   return (
     <Stack gap="sm">
+      {showControls && (
       <Grid gap="sm" align="flex-end">
         <Grid.Col span={{ base: 12, md: 4 }}>
           <TextInput
             ref={searchRef}
             label="Search products"
-            placeholder={snapshot && snapshot.index.size > 0 ? `Search ${snapshot.index.size.toLocaleString(locale)} products` : 'Search products'}
+            placeholder={visibleTotal > 1 ? `Search ${visibleTotal.toLocaleString(locale)} products` : 'Search products'}
             type="search"
             value={text}
             onChange={(event) => setText(event.currentTarget.value)}
@@ -248,6 +252,8 @@ export function BrowsePage() {
           <NativeSelect label="Sort by" value={sort} onChange={(event) => setSort(parseSort(event.currentTarget.value))} data={PRODUCT_SORTS.map((value) => ({ value, label: SORT_LABELS[value] }))} />
         </Grid.Col>
       </Grid>
+      )}
+      {showControls && (
       <Group justify="space-between" gap="xs" mih={28}>
         <Text size="sm" c="dimmed" aria-live="polite" data-testid="result-count">
           {result && !loading && visibleTotal > 0
@@ -260,6 +266,7 @@ export function BrowsePage() {
           </Anchor>
         )}
       </Group>
+      )}
       {body}
     </Stack>
   );

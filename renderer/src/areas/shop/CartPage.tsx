@@ -5,7 +5,6 @@
  * the local catalog and stock). Guests are asked to create an account first and keep the cart.
  */
 import { ActionIcon, Alert, Anchor, Button, Card, Divider, Grid, Group, List, NumberInput, Stack, Text, Title, Tooltip, EmptyState } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconCheck, IconShoppingCart, IconTrash, IconX } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
@@ -19,7 +18,7 @@ import { SHOP_INTENTS } from '../../../../shared/sync/layouts/shop.ts';
 import type { IntentRecord } from '../../engine/collections.ts';
 import { useOnline } from '../../app/network.ts';
 import { useEngine } from '../../app/RuntimeContext.tsx';
-import { formatPrice, LoadingBlock, PendingBadge, Price, ProductPicture } from './components.tsx';
+import { formatPrice, LoadingBlock, notify, PendingBadge, Price, ProductPicture } from './components.tsx';
 import { useCatalog } from './data/catalog-store.ts';
 import { cartCommands, submitCheckout } from './data/commands.ts';
 import { checkoutReceipt, checkoutRejections, isRecent, type CheckoutPrediction } from './data/intents.ts';
@@ -103,7 +102,7 @@ function CartLineRow({ line, product, level, identity, locale }: { readonly line
   const setQuantity = (value: number | string) => {
     if (!engine || typeof value !== 'number' || !Number.isSafeInteger(value)) return;
     const result = cartCommands.setQuantity(engine, line.productId, Math.max(0, Math.min(LIMITS.maxLineQuantity, value)));
-    if (!result.ok) notifications.show({ message: result.error.message, color: 'red' });
+    if (!result.ok) notify({ message: result.error.message, color: 'red' });
   };
   return (
     <Group wrap="nowrap" gap="md" align="flex-start" py="sm" data-testid="cart-line" data-product-id={line.productId}>
@@ -123,17 +122,17 @@ function CartLineRow({ line, product, level, identity, locale }: { readonly line
           </Text>
         </Group>
         {changed && (
-          <Text size="sm" c="orange.8" data-testid="price-changed">
+          <Text size="sm" c="red.9" data-testid="price-changed">
             Price changed since you added it: was {formatPrice(line.priceSeen, locale)}, now {formatPrice(product.price, locale)}.
           </Text>
         )}
         {unavailable && (
-          <Text size="sm" c="red.8">
+          <Text size="sm" c="red.9">
             {product ? 'No longer sold.' : 'Removed from the shop.'} Remove it to check out.
           </Text>
         )}
         {!unavailable && level < line.quantity && (
-          <Text size="sm" c="red.8">
+          <Text size="sm" c="red.9">
             {level === 0 ? 'Sold out right now.' : `Only ${level} left.`}
           </Text>
         )}
@@ -192,7 +191,7 @@ export function CartPage() {
     setBusy(true);
     try {
       const result = await submitCheckout(engine, { catalog, stock: levels, taxBps, expectedTotal: taxBps === null ? null : totals.value.total });
-      if (!result.ok) notifications.show({ title: 'Not sent', message: result.error.message, color: 'red' });
+      if (!result.ok) notify({ title: 'Not sent', message: result.error.message, color: 'red' });
       else setDismissed(new Set());
     } finally {
       setBusy(false);
@@ -270,10 +269,10 @@ export function CartPage() {
                   </Group>
                 </>
               ) : (
-                <Text c="red.8">{totals.error.message}</Text>
+                <Text c="red.9">{totals.error.message}</Text>
               )}
               {short.length > 0 && (
-                <Text size="sm" c="orange.8">
+                <Text size="sm" c="red.9">
                   Some items are short on stock right now; the shop may refuse the order.
                 </Text>
               )}

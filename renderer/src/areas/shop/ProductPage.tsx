@@ -3,14 +3,13 @@
  * and never becomes HTML), and how many to put in the cart. Admins get edit, stock and archive.
  */
 import { Alert, Anchor, Badge, Button, Grid, Group, NumberInput, Skeleton, Stack, Text, Title, UnstyledButton, EmptyState } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconArchive, IconArrowLeft, IconEdit, IconPackageOff, IconShoppingCartPlus, IconStack2 } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { LIMITS } from '../../../../shared/domain/commerce/vocab.ts';
 import { useEngine } from '../../app/RuntimeContext.tsx';
 import { StockAdjustModal } from './admin/StockAdjustModal.tsx';
-import { Price, ProductPicture, StockBadge } from './components.tsx';
+import { notify, Price, ProductPicture, StockBadge } from './components.tsx';
 import { useCatalog } from './data/catalog-store.ts';
 import { cartCommands, setArchived } from './data/commands.ts';
 import { useCart, useLocale, usePendingStock, useStock } from './data/shop-data.ts';
@@ -75,13 +74,13 @@ export function ProductPage() {
   const add = () => {
     if (!engine) return;
     const result = cartCommands.add(engine, product.id, wanted, snapshot.catalog);
-    if (result.ok) notifications.show({ message: `Added ${wanted} × “${product.title}” to the cart.`, color: 'teal', autoClose: 2500 });
-    else notifications.show({ title: 'Not added', message: result.error.message, color: 'red' });
+    if (result.ok) notify({ message: `Added ${wanted} × “${product.title}” to the cart.`, color: 'teal', autoClose: 2500 });
+    else notify({ title: 'Not added', message: result.error.message, color: 'red' });
   };
   const archive = () => {
     if (!engine) return;
     const result = setArchived(engine, product, !archived);
-    if (!result.ok) notifications.show({ title: 'Not saved', message: result.error.message, color: 'red' });
+    if (!result.ok) notify({ title: 'Not saved', message: result.error.message, color: 'red' });
   };
 
   return (
@@ -105,9 +104,9 @@ export function ProductPage() {
         <Grid.Col span={{ base: 12, sm: 7 }}>
           <Stack gap="sm">
             <Group gap="xs">
-              <Badge variant="light">{product.category}</Badge>
+              <Badge variant="outline">{product.category}</Badge>
               {archived && (
-                <Badge color="gray" variant="outline">
+                <Badge variant="default">
                   No longer sold
                 </Badge>
               )}
@@ -140,7 +139,7 @@ export function ProductPage() {
             {product.tags.length > 0 && (
               <Group gap={6} aria-label="Tags">
                 {product.tags.map((tag) => (
-                  <Badge key={tag} variant="outline" color="gray" size="sm">
+                  <Badge key={tag} variant="default" size="sm">
                     {tag}
                   </Badge>
                 ))}

@@ -6,6 +6,7 @@ import { Alert, Anchor, Button, Group, Modal, PasswordInput, Stack, Text, TextIn
 import { IconShoppingCartCheck } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import { DIALOG_PROPS } from './components.tsx';
 import { useOnline } from '../../app/network.ts';
 import { useRuntime } from '../../app/RuntimeContext.tsx';
 import { describeError } from '../account/SignInPanel.tsx';
@@ -34,7 +35,7 @@ export function RegisterToCheckout({ opened, onClose, onRegistered }: { readonly
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Create an account to check out" centered>
+    <Modal {...DIALOG_PROPS} opened={opened} onClose={onClose} title="Create an account to check out" centered>
       <Stack gap="sm" component="form" onSubmit={(event: FormEvent) => void submit(event)} aria-label="Create an account">
         <Text size="sm">Orders need an account so that you can follow them. Your cart stays exactly as it is.</Text>
         {!online && (

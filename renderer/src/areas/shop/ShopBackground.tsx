@@ -5,7 +5,6 @@
  * - admins keep the catalog room open so that offline edits sync as soon as the app is online;
  * - a decision arriving for something sent from this device is announced.
  */
-import { notifications } from '@mantine/notifications';
 import { useEffect, useRef } from 'react';
 import { formatMoney } from '../../../../shared/domain/commerce/currency.ts';
 import { SHOP_INTENTS } from '../../../../shared/sync/layouts/shop.ts';
@@ -14,6 +13,7 @@ import type { IntentRecord } from '../../engine/collections.ts';
 import { useEngine } from '../../app/RuntimeContext.tsx';
 import type { EngineHandle } from '../../app/runtime.ts';
 import { useRooms } from '../../app/useRooms.ts';
+import { notify } from './components.tsx';
 import { cartCommands, currentCart, flushDeferredStock } from './data/commands.ts';
 import { checkoutReceipt, decisionOf, linesBoughtBy } from './data/intents.ts';
 import { useCart, useDeferredStock, useLocale, useShopIdentity, useShopIntents, useStock } from './data/shop-data.ts';
@@ -55,7 +55,7 @@ function Worker({ engine, isAdmin }: { readonly engine: EngineHandle; readonly i
     for (const record of intents) {
       if (previous.get(record.id) !== 'pending' || record.status === 'pending') continue;
       const announce = ANNOUNCE[record.kind];
-      if (announce) notifications.show({ ...announce(record, locale), autoClose: 6000 });
+      if (announce) notify({ ...announce(record, locale), autoClose: 6000 });
     }
   }, [intents, locale]);
 

@@ -3,16 +3,16 @@
  * and the local database open), the rooms every shop screen needs kept open (catalog, stock),
  * the shop's own navigation, and the notices that apply to every screen.
  */
-import { Alert, Badge, Button, Card, Group, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Stack, Text, ThemeIcon, Title, VisuallyHidden } from '@mantine/core';
 import { IconAlertTriangle, IconBuildingStore, IconClipboardList, IconLayoutKanban, IconPackage, IconShoppingCart, IconUserPlus } from '@tabler/icons-react';
-import { useState, type ComponentType } from 'react';
+import { useEffect, useState, type ComponentType } from 'react';
 import { Link, NavLink, Outlet, useOutletContext } from 'react-router';
 import { roomNames } from '../../../../shared/sync/rooms.ts';
 import { useEngine, useRuntime, useSession } from '../../app/RuntimeContext.tsx';
 import { useRooms } from '../../app/useRooms.ts';
 import { describeError } from '../account/SignInPanel.tsx';
-import { LoadingBlock, OfflineNotice } from './components.tsx';
-import { shopIdentity, useCart, useRoomState, type ShopIdentity } from './data/shop-data.ts';
+import { ACCESSIBLE_ERROR_COLOR, LoadingBlock, OfflineNotice } from './components.tsx';
+import { CATALOG_SYNCED_KV_ID, shopIdentity, useCart, useRoomState, type ShopIdentity } from './data/shop-data.ts';
 
 export interface ShopContext {
   readonly identity: ShopIdentity;
@@ -24,11 +24,24 @@ export function useShopContext(): ShopContext {
   return useOutletContext<ShopContext>();
 }
 
-function ShopNavLink({ to, label, icon: Icon, end, badge, ariaLabel }: { readonly to: string; readonly label: string; readonly icon: ComponentType<{ size?: number }>; readonly end?: boolean; readonly badge?: number; readonly ariaLabel?: string }) {
+function ShopNavLink({ to, label, icon: Icon, end, badge, badgeUnit }: { readonly to: string; readonly label: string; readonly icon: ComponentType<{ size?: number }>; readonly end?: boolean; readonly badge?: number; readonly badgeUnit?: string }) {
   return (
-    <NavLink to={to} end={end} style={{ textDecoration: 'none' }} aria-label={ariaLabel}>
+    <NavLink to={to} end={end} style={{ textDecoration: 'none' }}>
       {({ isActive }) => (
-        <Button component="span" variant={isActive ? 'light' : 'subtle'} size="sm" leftSection={<Icon size={16} />} rightSection={badge ? <Badge size="sm" circle data-testid="cart-count">{badge}</Badge> : undefined}>
+        <Button
+          component="span"
+          variant={isActive ? 'filled' : 'subtle'}
+          size="sm"
+          leftSection={<Icon size={16} />}
+          rightSection={
+            badge ? (
+              <Badge size="sm" circle variant={isActive ? 'white' : 'filled'} data-testid="cart-count">
+                {badge}
+                {badgeUnit && <VisuallyHidden> {badgeUnit}</VisuallyHidden>}
+              </Badge>
+            ) : undefined
+          }
+        >
           {label}
         </Button>
       )}
@@ -42,7 +55,7 @@ function ShopNav({ identity }: { readonly identity: ShopIdentity }) {
   return (
     <Group gap="xs" component="nav" aria-label="Shop" wrap="wrap">
       <ShopNavLink to="/shop" end label="Browse" icon={IconBuildingStore} />
-      <ShopNavLink to="/shop/cart" label="Cart" ariaLabel={units > 0 ? `Cart, ${units} ${units === 1 ? 'item' : 'items'}` : 'Cart'} icon={IconShoppingCart} badge={units} />
+      <ShopNavLink to="/shop/cart" label="Cart" icon={IconShoppingCart} badge={units} badgeUnit={units === 1 ? 'item' : 'items'} />
       {!identity.isGuest && <ShopNavLink to="/shop/orders" label="My orders" icon={IconClipboardList} />}
       {identity.isAdmin && <ShopNavLink to="/shop/manage" label="Products" icon={IconPackage} />}
       {identity.isAdmin && <ShopNavLink to="/shop/board" label="Order board" icon={IconLayoutKanban} />}
@@ -106,9 +119,14 @@ function ShopFrame({ identity }: { readonly identity: ShopIdentity }) {
   const catalog = roomNames.catalog(identity.tenant);
   const rooms = useRooms([catalog, roomNames.stock(identity.tenant)]);
   const catalogState = useRoomState(catalog);
+  const engine = useEngine();
+  useEffect(() => {
+    // Remembered so that an empty catalog offline reads "empty", not "not loaded yet".
+    if (catalogState === 'synced' && engine) void engine.db.kv.upsert({ id: CATALOG_SYNCED_KV_ID, updatedAt: Date.now(), data: { at: Date.now() } });
+  }, [catalogState, engine]);
   const context: ShopContext = { identity, roomsReady: rooms.ready };
   return (
-    <Stack gap="md" maw={1200}>
+    <Stack gap="md" maw={1200} style={ACCESSIBLE_ERROR_COLOR}>
       <Group justify="space-between" align="center" wrap="wrap" gap="sm">
         <Title order={2}>Shop</Title>
         <ShopNav identity={identity} />

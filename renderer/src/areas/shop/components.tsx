@@ -4,8 +4,9 @@
  * (titles, descriptions, names) is always rendered as React text, never as HTML.
  */
 import { Alert, Badge, Box, Center, Group, Loader, Text, Tooltip } from '@mantine/core';
+import { notifications, type NotificationData } from '@mantine/notifications';
 import { IconCloudOff, IconPhoto } from '@tabler/icons-react';
-import { useState, type ReactNode } from 'react';
+import { useState, type CSSProperties, type ReactNode } from 'react';
 import { formatMoney, type Money } from '../../../../shared/domain/commerce/currency.ts';
 import type { ProductImage } from '../../../../shared/domain/commerce/product.ts';
 import type { OrderStatus } from '../../../../shared/domain/commerce/vocab.ts';
@@ -53,16 +54,17 @@ export function ProductPicture({ image, identity, size, alt = '', radius = 'sm' 
 export function StockBadge({ level, pending }: { readonly level: number | undefined; readonly pending?: number }) {
   const extra = pending ? (
     <Tooltip label="A stock change not yet confirmed by the shop server">
-      <Badge variant="outline" color="orange" size="sm">
+      <Badge variant="default" size="sm" leftSection={<Loader size={8} color="orange" />}>
         {pending > 0 ? `+${pending}` : pending} pending
       </Badge>
     </Tooltip>
   ) : null;
   let badge: ReactNode;
-  if (level === undefined) badge = <Badge variant="light" color="gray" size="sm">Stock unknown</Badge>;
-  else if (level === 0) badge = <Badge variant="light" color="red" size="sm">Sold out</Badge>;
-  else if (level <= 5) badge = <Badge variant="light" color="orange" size="sm">Only {level} left</Badge>;
-  else badge = <Badge variant="light" color="teal" size="sm">In stock</Badge>;
+  // Dot badges: the colour is in the dot, the text keeps the body colour (contrast AA at 10 px).
+  if (level === undefined) badge = <Badge variant="dot" color="gray" size="sm">Stock unknown</Badge>;
+  else if (level === 0) badge = <Badge variant="dot" color="red" size="sm">Sold out</Badge>;
+  else if (level <= 5) badge = <Badge variant="dot" color="orange" size="sm">Only {level} left</Badge>;
+  else badge = <Badge variant="dot" color="teal" size="sm">In stock</Badge>;
   return extra ? (
     <Group gap={4} wrap="nowrap">
       {badge}
@@ -75,7 +77,7 @@ export function StockBadge({ level, pending }: { readonly level: number | undefi
 
 export function OrderStatusBadge({ status }: { readonly status: OrderStatus }) {
   return (
-    <Badge color={STATUS_COLOR[status]} variant={status === 'cancelled' ? 'outline' : 'light'} data-testid="order-status" data-status={status}>
+    <Badge color={STATUS_COLOR[status]} variant="dot" data-testid="order-status" data-status={status}>
       {STATUS_LABEL[status]}
     </Badge>
   );
@@ -84,7 +86,7 @@ export function OrderStatusBadge({ status }: { readonly status: OrderStatus }) {
 /** The look of something sent but not yet decided by the server. */
 export function PendingBadge({ label = 'Pending' }: { readonly label?: string }) {
   return (
-    <Badge color="orange" variant="light" leftSection={<Loader size={10} color="orange" />} data-testid="pending-badge">
+    <Badge variant="default" leftSection={<Loader size={10} color="orange" />} data-testid="pending-badge">
       {label}
     </Badge>
   );
@@ -118,3 +120,34 @@ export function formatDateTime(at: number, locale: string): string {
     return new Date(at).toISOString();
   }
 }
+
+/**
+ * A toast with a labelled close button (Mantine's has no accessible name) and a message in the
+ * theme's dimmed text colour (Mantine's grey-6 default is below AA contrast).
+ */
+export function notify(data: NotificationData): void {
+  notifications.show({
+    ...data,
+    message: (
+      <Text size="sm" c={data.title ? 'dimmed' : undefined}>
+        {data.message}
+      </Text>
+    ),
+    closeButtonProps: { 'aria-label': 'Dismiss notification', ...data.closeButtonProps },
+  });
+}
+
+/**
+ * Mantine's error red (red-6 on white, 3.3:1) is below WCAG AA for the small text under a field.
+ * The theme should set `--mantine-color-error` for the whole app (renderer/src/ui/theme.ts, not
+ * the shop's to change); until it does, the shop's screens and dialogs set it here.
+ */
+export const ACCESSIBLE_ERROR_COLOR = { '--mantine-color-error': 'light-dark(var(--mantine-color-red-8), var(--mantine-color-red-4))' } as CSSProperties;
+
+/**
+ * Props every shop dialog shares: a labelled close button, the accessible error colour, and no
+ * scroll lock: Mantine locks scrolling with react-remove-scroll, which injects a `<style>` element
+ * without the page's CSP nonce (blocked, and logged as an error). Giving it the nonce needs an
+ * app-level `get-nonce` setup in main.tsx; until then dialogs leave the page scrollable.
+ */
+export const DIALOG_PROPS = { style: ACCESSIBLE_ERROR_COLOR, closeButtonProps: { 'aria-label': 'Close' }, lockScroll: false } as const;

@@ -4,7 +4,6 @@
  * in breach of the rules are hidden everywhere; this page lists them so that an admin can act.
  */
 import { ActionIcon, Alert, Button, Group, List, Menu, SegmentedControl, Stack, Text, TextInput, Title, Tooltip, EmptyState } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconArchive, IconArchiveOff, IconDots, IconEdit, IconPackage, IconPlus, IconSearch, IconShieldExclamation, IconStack2 } from '@tabler/icons-react';
 import { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
@@ -12,7 +11,7 @@ import type { Product } from '../../../../../shared/domain/commerce/product.ts';
 import { roomNames } from '../../../../../shared/sync/rooms.ts';
 import { useEngine, useSubject } from '../../../app/RuntimeContext.tsx';
 import type { EngineHandle } from '../../../app/runtime.ts';
-import { LoadingBlock, StockBadge } from '../components.tsx';
+import { LoadingBlock, notify, StockBadge } from '../components.tsx';
 import { useCatalog } from '../data/catalog-store.ts';
 import { setArchived } from '../data/commands.ts';
 import { useLocale, usePendingStock, useStock } from '../data/shop-data.ts';
@@ -71,8 +70,8 @@ export function ManageProductsPage() {
 
   const toggleArchive = (product: Product) => {
     const result = setArchived(engine, product, product.status !== 'archived');
-    if (!result.ok) notifications.show({ title: 'Not saved', message: result.error.message, color: 'red' });
-    else notifications.show({ message: result.value.status === 'archived' ? `“${product.title}” is archived: shoppers no longer see it.` : `“${product.title}” is for sale again.`, color: 'teal' });
+    if (!result.ok) notify({ title: 'Not saved', message: result.error.message, color: 'red' });
+    else notify({ message: result.value.status === 'archived' ? `“${product.title}” is archived: shoppers no longer see it.` : `“${product.title}” is for sale again.`, color: 'teal' });
   };
 
   return (

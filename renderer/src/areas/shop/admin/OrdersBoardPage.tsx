@@ -4,7 +4,6 @@
  * `setOrderStatus` intent; until the referee decides it, the order shows the move as pending.
  */
 import { Alert, Badge, Button, Group, Modal, NativeSelect, SimpleGrid, Stack, Text, TextInput, Title, EmptyState } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconLayoutKanban, IconSearch } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import type { Order } from '../../../../../shared/domain/commerce/order.ts';
@@ -15,7 +14,7 @@ import { roomNames } from '../../../../../shared/sync/rooms.ts';
 import type { IntentRecord } from '../../../engine/collections.ts';
 import { useEngine } from '../../../app/RuntimeContext.tsx';
 import { useRooms } from '../../../app/useRooms.ts';
-import { LoadingBlock, PendingBadge } from '../components.tsx';
+import { DIALOG_PROPS, LoadingBlock, notify, PendingBadge } from '../components.tsx';
 import { moveOrder } from '../data/commands.ts';
 import { decisionOf, type OrderMovePrediction } from '../data/intents.ts';
 import { MOVE_LABEL, monthBefore, monthLabel, nextStatuses, STATUS_LABEL } from '../data/orders.ts';
@@ -113,7 +112,7 @@ export function OrdersBoardPage() {
     const order = cancelling;
     setCancelling(null);
     await moveOrder(engine, order, 'cancelled');
-    notifications.show({ message: `Cancelling order ${order.number}: its items go back into stock${order.payment === 'paid' ? ' and the payment is refunded' : ''}.` });
+    notify({ message: `Cancelling order ${order.number}: its items go back into stock${order.payment === 'paid' ? ' and the payment is refunded' : ''}.` });
   };
 
   return (
@@ -133,7 +132,7 @@ export function OrdersBoardPage() {
             <Stack key={column.status} gap="sm" component="section" aria-label={`${STATUS_LABEL[column.status]} orders`} data-testid={`column-${column.status}`}>
               <Group gap="xs">
                 <Title order={4}>{STATUS_LABEL[column.status]}</Title>
-                <Badge variant="light" color="gray">
+                <Badge variant="default">
                   {column.orders.length}
                 </Badge>
               </Group>
@@ -157,7 +156,7 @@ export function OrdersBoardPage() {
           ))}
         </SimpleGrid>
       )}
-      <Modal opened={cancelling !== null} onClose={() => setCancelling(null)} title={cancelling ? `Cancel order ${cancelling.number}?` : 'Cancel order'} centered>
+      <Modal {...DIALOG_PROPS} opened={cancelling !== null} onClose={() => setCancelling(null)} title={cancelling ? `Cancel order ${cancelling.number}?` : 'Cancel order'} centered>
         <Stack gap="sm">
           <Text size="sm">
             The items go back into stock{cancelling?.payment === 'paid' ? ' and the payment is marked refunded' : ''}. The customer sees the order as cancelled. This cannot be undone.

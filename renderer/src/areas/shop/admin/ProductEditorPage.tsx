@@ -4,7 +4,6 @@
  * field); the same rule hides a bad product on every other device. Images need the server.
  */
 import { ActionIcon, Alert, Anchor, Autocomplete, Button, Card, FileButton, Grid, Group, List, NativeSelect, NumberInput, SegmentedControl, Stack, TagsInput, Text, Textarea, TextInput, Title, Tooltip, EmptyState, Input } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconArrowLeft, IconPackageOff, IconTrash, IconUpload } from '@tabler/icons-react';
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -12,7 +11,7 @@ import { CURRENCY_CODES, type CurrencyCode } from '../../../../../shared/domain/
 import { PRODUCT_CATEGORIES, PRODUCT_LIMITS, type Product } from '../../../../../shared/domain/commerce/product.ts';
 import { useOnline } from '../../../app/network.ts';
 import { useEngine, useRuntime } from '../../../app/RuntimeContext.tsx';
-import { LoadingBlock, OfflineNotice, ProductPicture } from '../components.tsx';
+import { LoadingBlock, notify, OfflineNotice, ProductPicture } from '../components.tsx';
 import { IMAGE_ACCEPT, uploadImage } from '../data/blobs.ts';
 import { useCatalog } from '../data/catalog-store.ts';
 import { newProductId, requestStockAdjustment, saveProduct } from '../data/commands.ts';
@@ -20,6 +19,7 @@ import { useStock, useTenantPolicy } from '../data/shop-data.ts';
 import { useShopContext } from '../ShopLayout.tsx';
 import { checkForm, emptyForm, errorsOf, formOf, type FormErrors, type ProductForm } from './product-form.ts';
 
+/** In the order of the form, for the summary at the top. */
 const FIELD_LABELS: Readonly<Record<string, string>> = {
   title: 'Title',
   description: 'Description',
@@ -27,9 +27,9 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   currency: 'Currency',
   category: 'Category',
   tags: 'Tags',
-  images: 'Pictures',
   status: 'Status',
   initialStock: 'Initial stock',
+  images: 'Pictures',
 };
 
 export function ProductEditorPage() {
@@ -81,7 +81,7 @@ function Editor({ existing, defaultCurrency, back, categories }: { readonly exis
 
   const checked = useMemo(() => checkForm(form), [form]);
   const errors: FormErrors = submitted ? { ...checked.errors, ...(saveError ?? {}) } : {};
-  const errorList = Object.entries(errors).filter(([, message]) => message);
+  const errorList = Object.keys(FIELD_LABELS).flatMap((field) => (errors[field as keyof FormErrors] ? [[field, errors[field as keyof FormErrors]!] as const] : []));
   const set = <K extends keyof ProductForm>(key: K, value: ProductForm[K]) => {
     setSaveError(null);
     setForm((current) => ({ ...current, [key]: value }));
@@ -122,7 +122,7 @@ function Editor({ existing, defaultCurrency, back, categories }: { readonly exis
     if (existing === null && typeof form.initialStock === 'number' && form.initialStock > 0) {
       await requestStockAdjustment(engine, { productId: id, delta: form.initialStock, reason: 'received', note: 'initial stock' }, stock ?? new Map());
     }
-    notifications.show({
+    notify({
       color: 'teal',
       message: `${existing ? 'Saved' : 'Created'} “${saved.value.title}”.${online ? '' : ' It is kept on this device and reaches the shop when you are back online.'}`,
     });
@@ -250,7 +250,7 @@ function Editor({ existing, defaultCurrency, back, categories }: { readonly exis
                 PNG, JPEG or WebP, up to 5 MB each, at most {PRODUCT_LIMITS.imagesMax}.{online ? '' : ' Connect to upload.'}
               </Text>
               {(uploadError ?? errors.images) && (
-                <Text size="sm" c="red.8" role="alert">
+                <Text size="sm" c="red.9" role="alert">
                   {uploadError ?? errors.images}
                 </Text>
               )}

@@ -4,12 +4,12 @@
  * level the same rule predicts.
  */
 import { Alert, Button, Group, Modal, NativeSelect, NumberInput, Stack, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { Product } from '../../../../../shared/domain/commerce/product.ts';
 import type { StockLevels } from '../../../../../shared/domain/commerce/stock.ts';
 import { LIMITS, STOCK_ADJUSTMENT_REASONS, type StockAdjustmentReason } from '../../../../../shared/domain/commerce/vocab.ts';
 import { useEngine } from '../../../app/RuntimeContext.tsx';
+import { DIALOG_PROPS, notify } from '../components.tsx';
 import { requestStockAdjustment } from '../data/commands.ts';
 
 export const REASON_LABELS: Readonly<Record<StockAdjustmentReason, string>> = {
@@ -23,7 +23,7 @@ export const REASON_LABELS: Readonly<Record<StockAdjustmentReason, string>> = {
 
 export function StockAdjustModal({ product, stock, pending, onClose }: { readonly product: Product | null; readonly stock: StockLevels | undefined; readonly pending: number; readonly onClose: () => void }) {
   return (
-    <Modal opened={product !== null} onClose={onClose} title={product ? `Adjust stock of “${product.title}”` : 'Adjust stock'} centered>
+    <Modal {...DIALOG_PROPS} opened={product !== null} onClose={onClose} title={product ? `Adjust stock of “${product.title}”` : 'Adjust stock'} centered>
       {product && <StockForm key={product.id} product={product} stock={stock} pending={pending} onDone={onClose} />}
     </Modal>
   );
@@ -60,7 +60,7 @@ function StockForm({ product, stock, pending, onDone }: { readonly product: Prod
         setError(result.error.message);
         return;
       }
-      notifications.show({ message: `Stock change for “${product.title}” sent: ${change > 0 ? '+' : ''}${change}. It shows as pending until the shop server confirms it.`, color: 'teal' });
+      notify({ message: `Stock change for “${product.title}” sent: ${change > 0 ? '+' : ''}${change}. It shows as pending until the shop server confirms it.`, color: 'teal' });
       onDone();
     } finally {
       setBusy(false);

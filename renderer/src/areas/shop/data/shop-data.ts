@@ -16,6 +16,7 @@ import type { IntentRecord } from '../../../engine/collections.ts';
 import { CART_KV_ID, STOCK_KV_ID } from '../../../engine/projections/shop.ts';
 import { SETTINGS_KV_ID } from '../../../engine/projections/user-settings.ts';
 import type { ReplicaState } from '../../../engine/room-replica.ts';
+import { useOnline } from '../../../app/network.ts';
 import { useEngine, useObservable, useRuntime, useSession } from '../../../app/RuntimeContext.tsx';
 import type { Identity } from '../../../session/session-manager.ts';
 import type { EngineHandle } from '../../../app/runtime.ts';
@@ -116,8 +117,10 @@ export function useTenantPolicy(): TenantPolicy | null | undefined {
     [],
   );
   const tenant = engine?.identity.tenant.id ?? null;
+  const online = useOnline();
   useEffect(() => {
-    if (!engine || tenant === null) return undefined;
+    // Offline the cached policy is used; asking would only log a failed request.
+    if (!engine || tenant === null || !online) return undefined;
     let live = true;
     runtime.session.authed<{ tenant?: { policy?: { taxBps?: unknown; currency?: unknown } } }>('GET', `/api/tenants/${encodeURIComponent(tenant)}`).then(
       async (response) => {
@@ -132,7 +135,7 @@ export function useTenantPolicy(): TenantPolicy | null | undefined {
     return () => {
       live = false;
     };
-  }, [runtime, engine, tenant]);
+  }, [runtime, engine, tenant, online]);
   return policy;
 }
 
@@ -198,4 +201,11 @@ export function usePendingStock(): ReadonlyMap<string, number> {
     for (const item of deferred ?? []) add(item.productId, item.delta);
     return pending;
   }, [intents, deferred]);
+}
+
+export const CATALOG_SYNCED_KV_ID = 'shop:catalog-synced';
+
+/** Whether this device has ever received the catalog from the server (an empty one counts). */
+export function useCatalogEverSynced(): boolean | undefined {
+  return useObservable((engine) => engine.db.kv.findOne(CATALOG_SYNCED_KV_ID).$.pipe(map((doc) => doc !== null)), []);
 }
