@@ -3,14 +3,14 @@
  * products scroll and filter smoothly. Rows are links (Enter opens a product); arrow keys move
  * between rows, ArrowUp on the first row returns to the search box.
  */
-import { Anchor, Box, Button, Group, Stack, Text } from '@mantine/core';
+import { Anchor, Button } from '@mantine/core';
 import { IconShoppingCartPlus } from '@tabler/icons-react';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import { memo, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { Product } from '../../../../shared/domain/commerce/product.ts';
 import type { StockLevels } from '../../../../shared/domain/commerce/stock.ts';
-import { Price, ProductPicture, StockBadge } from './components.tsx';
+import { formatPrice, ProductPicture, StockBadge } from './components.tsx';
 import type { ShopIdentity } from './data/shop-data.ts';
 
 export const ROW_HEIGHT = 88;
@@ -21,12 +21,13 @@ export interface ProductListProps {
   readonly stock: StockLevels | undefined;
   readonly inCart: ReadonlyMap<string, number>;
   readonly locale: string;
-  /** Written to `data-rendered` once these rows are in the DOM (benchmarks wait for it). */
-  readonly renderedKey: string;
   readonly label: string;
-  /** Per-row action, e.g. "Add to cart"; omitted for admin lists that bring their own. */
-  readonly action?: (product: Product, index: number) => ReactNode;
-  readonly extra?: (product: Product) => ReactNode;
+  /**
+   * Per-row action, e.g. "Add to cart", and an extra column (admins: stock). Pass stable
+   * functions (useCallback): rows are memoized and re-render only when what they show changes.
+   */
+  readonly action?: (product: Product, level: number | undefined) => ReactNode;
+  readonly extra?: (product: Product, level: number | undefined) => ReactNode;
   readonly hrefOf?: (product: Product) => string;
   readonly onLeaveTop?: () => void;
 }
@@ -39,34 +40,43 @@ interface RowProps {
   readonly quantityInCart: number;
   readonly locale: string;
   readonly href: string;
-  readonly action: ReactNode;
-  readonly extra: ReactNode;
+  readonly action: ProductListProps['action'];
+  readonly extra: ProductListProps['extra'];
 }
+
+// Rows are the hot path (re-rendered on every keystroke): plain elements styled with the theme's
+// tokens, Mantine components only where they carry behaviour (links, buttons, badges).
+const rowStyle = {
+  display: 'flex',
+  alignItems: 'center',
+  gap: 'var(--mantine-spacing-md)',
+  height: ROW_HEIGHT,
+  padding: '0 var(--mantine-spacing-sm)',
+  borderBottom: '1px solid var(--mantine-color-default-border)',
+} as const;
+const textColumn = { flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column', gap: 2 } as const;
+const clamp = { display: 'block', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
+const secondary = { ...clamp, fontSize: 'var(--mantine-font-size-sm)', color: 'var(--mantine-color-dimmed)' } as const;
+const priceColumn = { width: 110, textAlign: 'right', fontWeight: 600, fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' } as const;
 
 const ProductRow = memo(function ProductRow({ product, index, identity, level, quantityInCart, locale, href, action, extra }: RowProps) {
   return (
-    <Group wrap="nowrap" gap="md" h={ROW_HEIGHT} px="sm" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+    <div style={rowStyle}>
       <ProductPicture image={product.images[0]} identity={identity} size={64} />
-      <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
-        <Anchor component={Link} to={href} fw={600} lineClamp={1} data-row-link={index}>
+      <div style={textColumn}>
+        <Anchor component={Link} to={href} fw={600} style={clamp} data-row-link={index}>
           {product.title}
         </Anchor>
-        <Text size="sm" c="dimmed" lineClamp={1}>
+        <span style={secondary}>
           {product.category}
           {product.tags.length > 0 ? ` · ${product.tags.join(', ')}` : ''}
-        </Text>
-        {quantityInCart > 0 && (
-          <Text size="xs" c="dimmed">
-            {quantityInCart} in your cart
-          </Text>
-        )}
-      </Stack>
-      <Box visibleFrom="sm">{extra ?? <StockBadge level={level} />}</Box>
-      <Box w={110} ta="right">
-        <Price money={product.price} locale={locale} />
-      </Box>
-      {action}
-    </Group>
+          {quantityInCart > 0 ? ` · ${quantityInCart} in your cart` : ''}
+        </span>
+      </div>
+      <div className="mantine-visible-from-sm">{extra ? extra(product, level) : <StockBadge level={level} />}</div>
+      <span style={priceColumn}>{formatPrice(product.price, locale)}</span>
+      {action?.(product, level)}
+    </div>
   );
 });
 
@@ -87,7 +97,7 @@ export function AddToCartButton({ product, level, onAdd }: { readonly product: P
   );
 }
 
-export function ProductList({ items, identity, stock, inCart, locale, renderedKey, label, action, extra, hrefOf, onLeaveTop }: ProductListProps) {
+export function ProductList({ items, identity, stock, inCart, locale, label, action, extra, hrefOf, onLeaveTop }: ProductListProps) {
   const listRef = useRef<HTMLDivElement>(null);
   const [margin, setMargin] = useState(0);
   const virtualizer = useWindowVirtualizer({
@@ -95,18 +105,19 @@ export function ProductList({ items, identity, stock, inCart, locale, renderedKe
     estimateSize: () => ROW_HEIGHT,
     overscan: 6,
     scrollMargin: margin,
-    getItemKey: (index) => items[index]!.id,
   });
 
-  // The list starts below the filters: tell the virtualizer where, whenever the layout moves it.
+  // The list starts below the filters: tell the virtualizer where. Measured on mount and on
+  // resize only: reading layout on every keystroke would force a synchronous reflow each time.
   useLayoutEffect(() => {
-    const offset = listRef.current ? Math.round(listRef.current.getBoundingClientRect().top + window.scrollY) : 0;
-    if (offset !== margin) setMargin(offset);
-  }, [margin, items]);
-
-  useLayoutEffect(() => {
-    listRef.current?.setAttribute('data-rendered', renderedKey);
-  }, [renderedKey, items]);
+    const measure = () => {
+      const offset = listRef.current ? Math.round(listRef.current.getBoundingClientRect().top + window.scrollY) : 0;
+      setMargin((current) => (current === offset ? current : offset));
+    };
+    measure();
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  }, []);
 
   const focusRow = (index: number) => {
     virtualizer.scrollToIndex(index, { align: 'auto' });
@@ -143,9 +154,11 @@ export function ProductList({ items, identity, stock, inCart, locale, renderedKe
     <div ref={listRef} role="list" aria-label={label} data-testid="product-list" onKeyDown={onKeyDown} style={{ position: 'relative', height: virtualizer.getTotalSize(), width: '100%' }}>
       {rows.map((row) => {
         const product = items[row.index]!;
+        const level = stock ? (stock.get(product.id) ?? 0) : undefined;
+        // Keyed by position: a new query updates the rows in place instead of remounting them.
         return (
           <div
-            key={row.key}
+            key={row.index}
             role="listitem"
             aria-setsize={items.length}
             aria-posinset={row.index + 1}
@@ -156,12 +169,12 @@ export function ProductList({ items, identity, stock, inCart, locale, renderedKe
               product={product}
               index={row.index}
               identity={identity}
-              level={stock?.get(product.id) ?? (stock ? 0 : undefined)}
+              level={level}
               quantityInCart={inCart.get(product.id) ?? 0}
               locale={locale}
               href={hrefOf ? hrefOf(product) : `/shop/p/${encodeURIComponent(product.id)}`}
-              action={action?.(product, row.index) ?? null}
-              extra={extra?.(product) ?? null}
+              action={action}
+              extra={extra}
             />
           </div>
         );

@@ -7,7 +7,7 @@ import { Alert, Badge, Box, Center, Group, Loader, Text, Tooltip } from '@mantin
 import { notifications, type NotificationData } from '@mantine/notifications';
 import { IconCloudOff, IconPhoto } from '@tabler/icons-react';
 import { useState, type CSSProperties, type ReactNode } from 'react';
-import { formatMoney, type Money } from '../../../../shared/domain/commerce/currency.ts';
+import { currencyExponent, minorToDecimalString, type Money } from '../../../../shared/domain/commerce/currency.ts';
 import type { ProductImage } from '../../../../shared/domain/commerce/product.ts';
 import type { OrderStatus } from '../../../../shared/domain/commerce/vocab.ts';
 import { useOnline } from '../../app/network.ts';
@@ -16,8 +16,30 @@ import { blobUrl } from './data/blobs.ts';
 import { STATUS_COLOR, STATUS_LABEL } from './data/orders.ts';
 import type { ShopIdentity } from './data/shop-data.ts';
 
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/**
+ * `formatMoney` of the domain with its `Intl.NumberFormat` kept per (locale, currency): building
+ * one per call was the most expensive thing a product row did. Same options, same exact decimal
+ * string input, same en-US fallback for an unknown locale; `components.test.ts` checks that the
+ * two agree.
+ */
 export function formatPrice(money: Money, locale: string): string {
-  return formatMoney(money.amount, money.currency, locale);
+  const key = `${locale}|${money.currency}`;
+  let format = formatters.get(key);
+  if (format === undefined) {
+    const digits = currencyExponent(money.currency);
+    const options = { style: 'currency', currency: money.currency, minimumFractionDigits: digits, maximumFractionDigits: digits } as const;
+    try {
+      format = new Intl.NumberFormat(locale, options);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      format = new Intl.NumberFormat('en-US', options);
+    }
+    if (formatters.size > 200) formatters.clear();
+    formatters.set(key, format);
+  }
+  return format.format(minorToDecimalString(money.amount, money.currency));
 }
 
 export function Price({ money, locale, size, fw }: { readonly money: Money; readonly locale: string; readonly size?: string; readonly fw?: number }) {

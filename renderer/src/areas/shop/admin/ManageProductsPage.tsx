@@ -122,7 +122,6 @@ export function ManageProductsPage() {
               stock={stock}
               inCart={new Map()}
               locale={locale}
-              renderedKey={`${text}|${tab}`}
               label="Products to manage"
               hrefOf={(product) => `/shop/manage/${encodeURIComponent(product.id)}`}
               extra={(product) => (
