@@ -21,6 +21,7 @@ import type { ServerConfig } from './config.ts';
 import { isOperator, mountAdminApi } from './http/admin-api.ts';
 import { mountAuthApi } from './http/auth-api.ts';
 import { desktopCors, type AuthHttpDeps } from './http/auth-http.ts';
+import { mountBlobs } from './http/blobs.ts';
 import { MemoryRateLimiter, type RateLimiter } from './http/rate-limit.ts';
 import { mountTenantApi } from './http/tenant-api.ts';
 import { sendError } from './http/errors.ts';
@@ -214,6 +215,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
   mountAuthApi(app, authDeps);
   mountTenantApi(app, authDeps);
+  mountBlobs(app, { dataDir: config.dataDir, tokens, directory, logger, now });
 
   const publicOrigin = (c: Context) => {
     const host = c.req.header('host') ?? '';

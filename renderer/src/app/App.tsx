@@ -9,7 +9,8 @@ import { InvitePage, ResetPasswordPage } from '../areas/account/LinkPages.tsx';
 import { ChatPage } from '../areas/chat/ChatPage.tsx';
 import { ChessPage } from '../areas/chess/ChessPage.tsx';
 import { MarketsPage } from '../areas/markets/MarketsPage.tsx';
-import { ShopPage } from '../areas/shop/ShopPage.tsx';
+import { ShopBackground } from '../areas/shop/ShopBackground.tsx';
+import { shopRoute } from '../areas/shop/ShopPage.tsx';
 import { PlatformProvider } from './PlatformContext.tsx';
 import { RuntimeProvider } from './RuntimeContext.tsx';
 import type { PlazaRuntime } from './runtime.ts';
@@ -22,7 +23,7 @@ export function createAppRouter() {
       element: <Shell />,
       children: [
         { index: true, element: <Navigate to="/shop" replace /> },
-        { path: 'shop/*', element: <ShopPage /> },
+        shopRoute,
         { path: 'chat/*', element: <ChatPage /> },
         { path: 'chess/*', element: <ChessPage /> },
         { path: 'markets/*', element: <MarketsPage /> },
@@ -43,6 +44,7 @@ export function App({ platform, runtime, styleNonce }: { readonly platform: Plat
       <Notifications position="top-right" />
       <PlatformProvider platform={platform}>
         <RuntimeProvider runtime={runtime}>
+          <ShopBackground />
           <RouterProvider router={router} />
         </RuntimeProvider>
       </PlatformProvider>

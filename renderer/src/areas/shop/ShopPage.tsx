@@ -1,18 +1,39 @@
-import { IconBuildingStore } from '@tabler/icons-react';
-import { AreaIntro } from '../../app/AreaIntro.tsx';
+/**
+ * The shop area's routes under `/shop`:
+ *
+ * | path                   | screen                                   | who            |
+ * |------------------------|------------------------------------------|----------------|
+ * | /shop                  | browse: search, filter, sort             | everyone       |
+ * | /shop/p/:productId     | one product                              | everyone       |
+ * | /shop/cart             | cart and checkout                        | everyone       |
+ * | /shop/orders           | my orders (open, past, waiting, refused) | members        |
+ * | /shop/manage           | products with stock, archive             | owners, admins |
+ * | /shop/manage/new       | new product                              | owners, admins |
+ * | /shop/manage/:id       | edit a product                           | owners, admins |
+ * | /shop/board            | order board                              | owners, admins |
+ */
+import { Navigate, type RouteObject } from 'react-router';
+import { ManageProductsPage } from './admin/ManageProductsPage.tsx';
+import { OrdersBoardPage } from './admin/OrdersBoardPage.tsx';
+import { ProductEditorPage } from './admin/ProductEditorPage.tsx';
+import { BrowsePage } from './BrowsePage.tsx';
+import { CartPage } from './CartPage.tsx';
+import { MyOrdersPage } from './MyOrdersPage.tsx';
+import { ProductPage } from './ProductPage.tsx';
+import { ShopLayout } from './ShopLayout.tsx';
 
-export function ShopPage() {
-  return (
-    <AreaIntro
-      title="Shop"
-      icon={IconBuildingStore}
-      summary="Browse your community's catalog, keep a cart on every device and check out against live stock."
-      features={[
-        'Search with typos forgiven, filters and sorting over thousands of products',
-        'A cart that survives restarts and syncs between your devices',
-        'Checkout decided by the server once, so stock never oversells',
-        'Orders with their status, and an admin view to fulfil them',
-      ]}
-    />
-  );
-}
+export const shopRoute: RouteObject = {
+  path: 'shop',
+  element: <ShopLayout />,
+  children: [
+    { index: true, element: <BrowsePage /> },
+    { path: 'p/:productId', element: <ProductPage /> },
+    { path: 'cart', element: <CartPage /> },
+    { path: 'orders', element: <MyOrdersPage /> },
+    { path: 'manage', element: <ManageProductsPage /> },
+    { path: 'manage/new', element: <ProductEditorPage /> },
+    { path: 'manage/:productId', element: <ProductEditorPage /> },
+    { path: 'board', element: <OrdersBoardPage /> },
+    { path: '*', element: <Navigate to="/shop" replace /> },
+  ],
+};

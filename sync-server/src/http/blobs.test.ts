@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../server.ts';
+import { addUser, startTestServer } from '../test-support/harness.ts';
+import { BLOB_MAX_BYTES, magicMatches } from './blobs.ts';
+
+let server: RunningServer;
+afterEach(async () => {
+  await server?.close();
+});
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 1, 2, 3, 4]);
+const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1]);
+const WEBP = new Uint8Array([0x52, 0x49, 0x46, 0x46, 4, 0, 0, 0, 0x57, 0x45, 0x42, 0x50, 0x56, 0x50, 0x38, 0x20]);
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function upload(body: BodyInit | null, headers: Record<string, string>): Promise<Response> {
+  return fetch(`${server.url}/api/blobs`, { method: 'POST', body, headers, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+}
+
+const auth = (token: string, type = 'image/png') => ({ authorization: `Bearer ${token}`, 'content-type': type });
+
+describe('magic bytes', () => {
+  it.each([
+    ['png', PNG, 'image/png', true],
+    ['jpeg', JPEG, 'image/jpeg', true],
+    ['webp', WEBP, 'image/webp', true],
+    ['png bytes declared jpeg', PNG, 'image/jpeg', false],
+    ['jpeg bytes declared webp', JPEG, 'image/webp', false],
+    ['riff without WEBP (a WAV) declared webp', new Uint8Array([0x52, 0x49, 0x46, 0x46, 4, 0, 0, 0, 0x57, 0x41, 0x56, 0x45]), 'image/webp', false],
+    ['truncated png', PNG.slice(0, 4), 'image/png', false],
+    ['html declared png', new TextEncoder().encode('<html><script>alert(1)</script>'), 'image/png', false],
+  ] as const)('%s', (_name, bytes, mime, expected) => {
+    expect(magicMatches(bytes, mime)).toBe(expected);
+  });
+});
+
+describe('POST /api/blobs and GET /blobs/:tenant/:hash', () => {
+  it('an admin uploads an image: 201 with its sha256, then it is served with safe headers; the same bytes again are the same blob', async () => {
+    server = await startTestServer();
+    const admin = await addUser(server, 'acme', 'admin');
+    const created = await upload(PNG, auth(admin.token));
+    expect(created.status).toBe(201);
+    const hash = sha256(PNG);
+    expect(await created.json()).toEqual({ hash, mime: 'image/png', size: PNG.byteLength, url: `/blobs/acme/${hash}` });
+
+    const again = await upload(PNG, auth(admin.token));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ hash, url: `/blobs/acme/${hash}` });
+    expect(readdirSync(path.join(server.dataDir, 'blobs/acme', hash.slice(0, 2)))).toEqual([`${hash}.png`]);
+
+    const served = await fetch(`${server.url}/blobs/acme/${hash}`);
+    expect(served.status).toBe(200);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(PNG);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(served.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(served.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+  });
+
+  it('the owner may upload JPEG and WebP too, each served with its own type', async () => {
+    server = await startTestServer();
+    const owner = await addUser(server, 'acme', 'owner');
+    for (const [bytes, type] of [[JPEG, 'image/jpeg'], [WEBP, 'image/webp; charset=binary']] as const) {
+      const response = await upload(bytes, auth(owner.token, type));
+      expect(response.status).toBe(201);
+      const served = await fetch(`${server.url}/blobs/acme/${sha256(bytes)}`);
+      expect(served.headers.get('content-type')).toBe(type.split(';')[0]);
+    }
+  });
+
+  it.each([
+    ['no token', () => ({ 'content-type': 'image/png' }), 401, 'unauthorized'],
+    ['a garbage token', () => auth('not.a.jwt'), 401, 'unauthorized'],
+    ['a malformed Authorization header', () => ({ authorization: 'Basic abc', 'content-type': 'image/png' }), 401, 'unauthorized'],
+  ] as const)('refuses %s', async (_name, headers, status, code) => {
+    server = await startTestServer();
+    const response = await upload(PNG, headers());
+    expect(response.status).toBe(status);
+    expect(await response.json()).toMatchObject({ error: { code } });
+  });
+
+  it('refuses members and guests (403), and a user whose admin role was taken away since the token was issued', async () => {
+    server = await startTestServer();
+    const member = await addUser(server, 'acme', 'member');
+    const guest = await addUser(server, 'acme', 'guest');
+    for (const user of [member, guest]) {
+      const response = await upload(PNG, auth(user.token));
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: { code: 'forbidden' } });
+    }
+    const demoted = await addUser(server, 'acme', 'admin');
+    await server.directory.setRole('acme', demoted.id, 'member');
+    expect((await upload(PNG, auth(demoted.token))).status).toBe(403);
+    const removed = await addUser(server, 'acme', 'admin');
+    await server.directory.setRole('acme', removed.id, null);
+    expect((await upload(PNG, auth(removed.token))).status).toBe(403);
+  });
+
+  it('stores under the token’s tenant only: an admin of another tenant cannot write into this one', async () => {
+    server = await startTestServer();
+    const other = await addUser(server, 'globex', 'admin');
+    const response = await upload(PNG, auth(other.token));
+    expect(response.status).toBe(201);
+    const hash = sha256(PNG);
+    expect((await response.json()) as { url: string }).toMatchObject({ url: `/blobs/globex/${hash}` });
+    expect((await fetch(`${server.url}/blobs/acme/${hash}`)).status).toBe(404);
+  });
+
+  it.each([
+    ['a type that is not an image', 'text/html', PNG],
+    ['an image type that is not allowed', 'image/svg+xml', new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>')],
+    ['no type', '', PNG],
+    ['PNG bytes declared as JPEG', 'image/jpeg', PNG],
+    ['HTML declared as PNG', 'image/png', new TextEncoder().encode('<!doctype html><script>alert(1)</script>')],
+  ])('refuses %s with 415', async (_name, type, bytes) => {
+    server = await startTestServer();
+    const admin = await addUser(server, 'acme', 'admin');
+    const response = await upload(bytes, { authorization: `Bearer ${admin.token}`, ...(type ? { 'content-type': type } : {}) });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: { code: 'bad_request' } });
+    expect(() => readdirSync(path.join(server.dataDir, 'blobs'))).toThrow();
+  });
+
+  it('refuses an empty body (400) and a body over 5 MB (413), declared or streamed', async () => {
+    server = await startTestServer();
+    const admin = await addUser(server, 'acme', 'admin');
+    const empty = await upload(new Uint8Array(0), auth(admin.token));
+    expect(empty.status).toBe(400);
+    const big = new Uint8Array(BLOB_MAX_BYTES + 1);
+    big.set(PNG);
+    const declared = await upload(big, auth(admin.token));
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    // No Content-Length (chunked): the limit still holds while reading.
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(PNG);
+        const chunk = new Uint8Array(256 * 1024);
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+        if (sent > BLOB_MAX_BYTES + 1024 * 1024) controller.close();
+      },
+    });
+    const streamed = await upload(stream, auth(admin.token));
+    expect(streamed.status).toBe(413);
+    const exact = new Uint8Array(BLOB_MAX_BYTES);
+    exact.set(PNG);
+    expect((await upload(exact, auth(admin.token))).status).toBe(201);
+  });
+
+  it.each([
+    ['a short hash', '/blobs/acme/abc', 400],
+    ['upper-case hex', `/blobs/acme/${'A'.repeat(64)}`, 400],
+    ['a path traversal', '/blobs/acme/..%2F..%2Fkeys%2Foperator.key', 400],
+    ['a traversal in the tenant', `/blobs/..%2Fkeys/${'a'.repeat(64)}`, 400],
+    ['a well-formed hash nobody uploaded', `/blobs/acme/${'a'.repeat(64)}`, 404],
+  ])('GET with %s (%s) answers %i', async (_name, url, status) => {
+    server = await startTestServer();
+    const response = await fetch(`${server.url}${url}`);
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+});
