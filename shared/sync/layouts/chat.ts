@@ -19,7 +19,7 @@
  * A message is never edited in place except to replace it whole (a refused prompt sent again).
  * Values that do not parse are hidden by the projections and reported, never trusted.
  */
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { z } from 'zod';
 import { err, ok, type DomainError, type Result } from '../../domain/result.ts';
 

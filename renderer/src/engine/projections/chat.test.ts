@@ -115,7 +115,7 @@ describe('chat projections in the client engine', () => {
     const db = engine.db;
     const threads = await db.chat_threads.find().exec();
     expect(threads.map((row) => row.data)).toEqual([{ id: 't1', title: 'Offline chat', updatedAt: 10 }]);
-    const messages = await db.chat_messages.find({ selector: { thread: 't1' }, sort: [{ at: 'asc' }] }).exec();
+    const messages = await db.chat_messages.find({ selector: { thread: 't1' } as never, sort: [{ at: 'asc' } as never] }).exec();
     expect(messages.map((row) => row.id)).toEqual([chatMessageRecordId('t1', 'm1'), chatMessageRecordId('t1', 'm2')]);
     expect((await db.kv.findOne(chatMetaKvId('t1')).exec())?.data).toMatchObject({ title: 'Offline chat', model: 'gpt-4o-mini' });
 
