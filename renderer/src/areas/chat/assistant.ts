@@ -61,8 +61,6 @@ export interface AssistantOptions {
   readonly newRequestId: () => string;
   readonly guards?: GuardConfig;
   readonly policy?: CallPolicy;
-  /** Direct mode: the freshest rows of a session, kept from the last answer of the main process. */
-  readonly onSession?: (info: SessionInfo) => void;
 }
 
 export class Assistant {
@@ -74,6 +72,7 @@ export class Assistant {
   /** When a person last resumed each session: older halts reported by the server are stale. */
   private readonly resumedAt = new Map<string, number>();
   private readonly directRows = new Map<string, readonly BudgetRow[]>();
+  private readonly infos = new Map<string, SessionInfo>();
 
   constructor(options: AssistantOptions) {
     this.options = options;
@@ -103,8 +102,22 @@ export class Assistant {
   }
 
   private noteInfo(info: SessionInfo): void {
+    this.infos.set(info.view.sessionId, info);
     if (info.rows) this.directRows.set(info.view.sessionId, info.rows);
-    this.options.onSession?.(info);
+  }
+
+  /** What the transport last said about a session (direct mode: with its meter). */
+  sessionInfo(sessionId: string): SessionInfo | undefined {
+    return this.infos.get(sessionId);
+  }
+
+  /** Asks the transport about a session again (direct mode: its meter now); null when it is gone. */
+  async refresh(sessionId: string): Promise<SessionInfo | null> {
+    const info = await this.options.transport.getSession(sessionId);
+    if (!info) return null;
+    this.noteInfo(info);
+    if (!this.states.has(sessionId)) this.states.set(sessionId, sessionFromView(info.view));
+    return info;
   }
 
   /** A new chat session (the "New session" button, or the first message of a thread). */

@@ -89,6 +89,11 @@ export class LlmApi {
     this.fetchImpl = options.fetchImpl ?? globalThis.fetch.bind(globalThis);
   }
 
+  /** The server's origin, without a trailing slash. */
+  get baseUrl(): string {
+    return this.base;
+  }
+
   private async send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     const token = await this.options.token();
     if (token === null) throw new LlmHttpError(0, 'network', 'You are offline: the AI assistant needs the server.');
