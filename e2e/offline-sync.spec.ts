@@ -14,17 +14,17 @@ async function persistentContext(profile: string): Promise<BrowserContext> {
 }
 
 async function register(page: Page, email: string, password: string): Promise<void> {
-  await page.getByRole('radio', { name: 'Create account' }).check({ force: true });
+  await page.locator('label').filter({ hasText: /^Create account$/ }).click();
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.locator('input[autocomplete="new-password"]').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByTestId('profile-name')).toBeVisible();
 }
 
 async function login(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('input[autocomplete="current-password"]').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByTestId('profile-name')).toBeVisible();
 }
 
@@ -48,7 +48,7 @@ test('an edit made offline survives closing the browser and reaches another clie
 
   await first.setOffline(true);
   await expect(page.getByTestId('sync-status')).toHaveAttribute('data-state', 'offline');
-  await page.getByRole('radio', { name: 'Dark' }).check({ force: true });
+  await page.locator('label').filter({ hasText: /^Dark$/ }).click();
   await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
   // Give the local database its tick to persist the change, then close the whole browser.
   await page.waitForTimeout(300);

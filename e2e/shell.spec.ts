@@ -25,6 +25,7 @@ test('the web flavour is served with a strict CSP that allows only its own serve
 });
 
 test('every area is reachable from the navigation without console errors or serious a11y violations', async ({ page, server, consoleErrors }) => {
+  test.slow(); // five axe runs
   await gotoApp(page, server);
   await expect(page).toHaveURL(/\/shop$/);
   for (const area of AREAS) {

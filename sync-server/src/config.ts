@@ -18,6 +18,8 @@ const httpUrl = z.string().max(2048).refine((value) => {
     return false;
   }
 }, 'must be an http(s) URL');
+const longMs = z.coerce.number().int().min(1).max(366 * 24 * 3600 * 1000);
+const count = z.coerce.number().int().min(1).max(1_000_000);
 const boolean = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')]);
 
 export const configSchema = z
@@ -87,6 +89,34 @@ export const configSchema = z
     llmMaxBodyBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     /** Best-effort POST of every alert (JSON); never delays a call. */
     llmAlertWebhookUrl: httpUrl.optional(),
+    /** scrypt cost (a power of two), block size, parallelism and key length for password hashes. */
+    passwordScryptN: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(2 ** 20)
+      .refine((value) => (value & (value - 1)) === 0, 'must be a power of two')
+      .default(2 ** 15),
+    passwordScryptR: z.coerce.number().int().min(1).max(32).default(8),
+    passwordScryptP: z.coerce.number().int().min(1).max(16).default(1),
+    passwordKeyLength: z.coerce.number().int().min(16).max(128).default(32),
+    refreshTokenTtlMs: longMs.default(30 * 24 * 3600 * 1000),
+    inviteTtlMs: longMs.default(7 * 24 * 3600 * 1000),
+    inviteMaxUses: count.default(25),
+    resetTokenTtlMs: longMs.default(3600 * 1000),
+    /** Guests not seen for this long are deleted (and their logins revoked). */
+    guestIdleExpiryMs: longMs.default(30 * 24 * 3600 * 1000),
+    /** How often idle guests, expired refresh tokens, invites and reset links are swept. */
+    authSweepEveryMs: positiveMs.default(10 * 60 * 1000),
+    guestRateLimit: count.default(10),
+    guestRateWindowMs: positiveMs.default(60_000),
+    registerRateLimit: count.default(20),
+    registerRateWindowMs: positiveMs.default(10 * 60_000),
+    loginIpRateLimit: count.default(30),
+    loginIpRateWindowMs: positiveMs.default(60_000),
+    /** Failed password checks per account (by email) before it is locked for the window. */
+    loginAccountRateLimit: count.default(10),
+    loginAccountRateWindowMs: positiveMs.default(15 * 60_000),
   })
   .refine((config) => (config.tlsCert === undefined) === (config.tlsKey === undefined), {
     message: 'TLS needs both a certificate and a key (PLAZA_TLS_CERT and PLAZA_TLS_KEY, or --tls-cert and --tls-key)',
@@ -143,6 +173,24 @@ const ENVIRONMENT: Record<string, keyof ServerConfigInput> = {
   PLAZA_LLM_MAX_CONCURRENT_DRAINS: 'llmMaxConcurrentDrains',
   PLAZA_LLM_MAX_BODY_BYTES: 'llmMaxBodyBytes',
   PLAZA_LLM_ALERT_WEBHOOK_URL: 'llmAlertWebhookUrl',
+  PLAZA_PASSWORD_SCRYPT_N: 'passwordScryptN',
+  PLAZA_PASSWORD_SCRYPT_R: 'passwordScryptR',
+  PLAZA_PASSWORD_SCRYPT_P: 'passwordScryptP',
+  PLAZA_PASSWORD_KEY_LENGTH: 'passwordKeyLength',
+  PLAZA_REFRESH_TOKEN_TTL_MS: 'refreshTokenTtlMs',
+  PLAZA_INVITE_TTL_MS: 'inviteTtlMs',
+  PLAZA_INVITE_MAX_USES: 'inviteMaxUses',
+  PLAZA_RESET_TOKEN_TTL_MS: 'resetTokenTtlMs',
+  PLAZA_GUEST_IDLE_EXPIRY_MS: 'guestIdleExpiryMs',
+  PLAZA_AUTH_SWEEP_EVERY_MS: 'authSweepEveryMs',
+  PLAZA_GUEST_RATE_LIMIT: 'guestRateLimit',
+  PLAZA_GUEST_RATE_WINDOW_MS: 'guestRateWindowMs',
+  PLAZA_REGISTER_RATE_LIMIT: 'registerRateLimit',
+  PLAZA_REGISTER_RATE_WINDOW_MS: 'registerRateWindowMs',
+  PLAZA_LOGIN_IP_RATE_LIMIT: 'loginIpRateLimit',
+  PLAZA_LOGIN_IP_RATE_WINDOW_MS: 'loginIpRateWindowMs',
+  PLAZA_LOGIN_ACCOUNT_RATE_LIMIT: 'loginAccountRateLimit',
+  PLAZA_LOGIN_ACCOUNT_RATE_WINDOW_MS: 'loginAccountRateWindowMs',
 };
 
 const FLAGS = {
@@ -194,6 +242,14 @@ AI proxy (environment only; amounts in micro-dollars, $1 = 1000000):
   PLAZA_LLM_MAX_SESSION_MS (43200000), PLAZA_LLM_MAX_SESSION_SPEND_MICRO_USD (2000000),
   PLAZA_LLM_DEFAULT_MAX_TOKENS (4096), PLAZA_LLM_MIN_ANSWER_TOKENS (64),
   PLAZA_LLM_MAX_CONCURRENT_DRAINS (16), PLAZA_LLM_MAX_BODY_BYTES (4 MiB), PLAZA_LLM_ALERT_WEBHOOK_URL
+Accounts and sessions:
+  PLAZA_PASSWORD_SCRYPT_N (32768), PLAZA_PASSWORD_SCRYPT_R (8), PLAZA_PASSWORD_SCRYPT_P (1),
+  PLAZA_PASSWORD_KEY_LENGTH (32), PLAZA_REFRESH_TOKEN_TTL_MS (30 days), PLAZA_INVITE_TTL_MS (7 days),
+  PLAZA_INVITE_MAX_USES (25), PLAZA_RESET_TOKEN_TTL_MS (1 hour), PLAZA_GUEST_IDLE_EXPIRY_MS (30 days),
+  PLAZA_AUTH_SWEEP_EVERY_MS (10 min), PLAZA_GUEST_RATE_LIMIT (10) per PLAZA_GUEST_RATE_WINDOW_MS (1 min),
+  PLAZA_REGISTER_RATE_LIMIT (20) per PLAZA_REGISTER_RATE_WINDOW_MS (10 min), PLAZA_LOGIN_IP_RATE_LIMIT (30)
+  per PLAZA_LOGIN_IP_RATE_WINDOW_MS (1 min), PLAZA_LOGIN_ACCOUNT_RATE_LIMIT (10 failures) per
+  PLAZA_LOGIN_ACCOUNT_RATE_WINDOW_MS (15 min)
 `;
 
 function camel(flag: string): string {

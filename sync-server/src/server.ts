@@ -10,12 +10,19 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import { AccountService } from './auth/accounts.ts';
 import { Directory } from './auth/directory.ts';
+import { PasswordHasher } from './auth/passwords.ts';
 import { ensureDefaultTenant } from './auth/provisioning.ts';
+import { SessionService } from './auth/sessions.ts';
+import { TenantAdmin } from './auth/tenant-admin.ts';
 import { operatorSecretFile, TokenService } from './auth/tokens.ts';
 import type { ServerConfig } from './config.ts';
 import { isOperator, mountAdminApi } from './http/admin-api.ts';
-import { desktopCors } from './http/cors.ts';
+import { mountAuthApi } from './http/auth-api.ts';
+import { desktopCors, type AuthHttpDeps } from './http/auth-http.ts';
+import { MemoryRateLimiter, type RateLimiter } from './http/rate-limit.ts';
+import { mountTenantApi } from './http/tenant-api.ts';
 import { sendError } from './http/errors.ts';
 import { mountLlmApi } from './http/llm-api.ts';
 import { mountWebFlavour } from './http/web.ts';
@@ -47,6 +54,13 @@ export interface RunningServer {
   readonly metrics: Metrics;
   readonly llm: LlmService;
   readonly operatorKey: string;
+  /** Accounts, sessions and tenant administration. */
+  readonly auth: {
+    readonly sessions: SessionService;
+    readonly accounts: AccountService;
+    readonly tenantAdmin: TenantAdmin;
+    readonly limiter: RateLimiter;
+  };
   /** Stops accepting, drains, flushes, closes. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -87,6 +101,30 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const operatorKey = loadOperatorKey(config.dataDir, config.operatorKey);
   const directory = new Directory(store.directory, config.membershipCacheMs);
   if (await ensureDefaultTenant(store.directory, now())) logger.info('first run: created the default tenant (guests welcome; the first account to register becomes its owner)');
+  const sessions = new SessionService({
+    store: store.auth,
+    directory,
+    tokens,
+    settings: { accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlMs: config.refreshTokenTtlMs },
+    now,
+  });
+  const hasher = new PasswordHasher({ N: config.passwordScryptN, r: config.passwordScryptR, p: config.passwordScryptP, keyLength: config.passwordKeyLength });
+  const accounts = new AccountService({
+    directory,
+    store: store.auth,
+    sessions,
+    hasher,
+    settings: { guestIdleExpiryMs: config.guestIdleExpiryMs, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
+    now,
+  });
+  const tenantAdmin = new TenantAdmin({
+    directory,
+    store: store.auth,
+    sessions,
+    settings: { inviteTtlMs: config.inviteTtlMs, inviteMaxUses: config.inviteMaxUses, resetTokenTtlMs: config.resetTokenTtlMs },
+    now,
+  });
+  const limiter = new MemoryRateLimiter();
   const metrics = createMetrics();
   const rooms = new RoomManager({ store, logger, metrics, idleUnloadMs: config.idleUnloadMs, compactEvery: config.compactEvery });
   const runner = new IntentRunner({ store, rooms, directory, logger, metrics, now, aliveEveryMs: 5000, ...(config.fault ? { fault: config.fault } : {}) });
@@ -119,6 +157,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         }
         return {};
       },
+      acceptsClaims: (claims) => sessions.accepts(claims),
       onPresence: (event) => {
         const room = parseRoomName(event.roomName);
         if (room.ok) runner.presenceChanged({ ...event, room: room.value, at: now() });
@@ -134,7 +173,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger.error({ err: error, path: c.req.path }, 'request failed');
     return sendError(c, 500, 'internal', 'Something went wrong on the server. It has been logged.');
   });
-  app.use('*', desktopCors());
+  // The desktop renderer (app://plaza) calls every API cross-origin; the web flavour is same-origin.
+  app.use('*', desktopCors({ allowDevOrigins: config.allowDevOrigins }));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     if (!ready || closing) return sendError(c, 503, 'unavailable', closing ? 'shutting down' : 'starting');
@@ -151,8 +191,29 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics.intentsPending.set(await store.intents.countPending());
     return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
-  mountAdminApi(app, { directory, tokens, operatorKey, now });
+  mountAdminApi(app, { directory, tokens, operatorKey, now, sessions, tenantAdmin });
   mountLlmApi(app, { service: llm, tokens, directory, operatorKey, now });
+  const authDeps: AuthHttpDeps = {
+    store,
+    directory,
+    tokens,
+    sessions,
+    accounts,
+    tenantAdmin,
+    limiter,
+    rules: {
+      guest: { limit: config.guestRateLimit, windowMs: config.guestRateWindowMs },
+      register: { limit: config.registerRateLimit, windowMs: config.registerRateWindowMs },
+      loginIp: { limit: config.loginIpRateLimit, windowMs: config.loginIpRateWindowMs },
+      loginAccount: { limit: config.loginAccountRateLimit, windowMs: config.loginAccountRateWindowMs },
+    },
+    secureCookies: tls,
+    allowDevOrigins: config.allowDevOrigins,
+    logger,
+    now,
+  };
+  mountAuthApi(app, authDeps);
+  mountTenantApi(app, authDeps);
 
   const publicOrigin = (c: Context) => {
     const host = c.req.header('host') ?? '';
@@ -185,6 +246,26 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const url = `${tls ? 'https' : 'http'}://${hostForUrl}:${port}`;
   const infoFile = path.join(config.dataDir, SERVER_INFO_FILE);
   writeFileSync(infoFile, JSON.stringify({ url, pid: process.pid, startedAt: now() }), { mode: 0o600 });
+  // Idle guests, expired refresh tokens, invites and reset links: swept on a timer (and once now).
+  let sweeping: Promise<void> | null = null;
+  const sweep = () => {
+    sweeping ??= accounts
+      .sweep()
+      .then(
+        (swept) => {
+          if (swept.guests > 0 || swept.purged > 0) logger.info(swept, 'auth sweep: idle guests deleted, expired tokens purged');
+        },
+        (error: unknown) => logger.error({ err: error }, 'auth sweep failed'),
+      )
+      .finally(() => {
+        sweeping = null;
+      });
+    return sweeping;
+  };
+  const sweepTimer = setInterval(() => void sweep(), config.authSweepEveryMs);
+  sweepTimer.unref();
+  void sweep();
+
   ready = true;
   logger.info({ url, dataDir: config.dataDir, web: web.available, store: store.kind }, 'plaza sync server listening');
 
@@ -193,6 +274,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     closed ??= (async () => {
       closing = true;
       logger.info('shutting down');
+      clearInterval(sweepTimer);
       endpoint.close();
       const httpClosed = new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -210,11 +292,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await runner.stop();
       await rooms.shutdown();
       await httpClosed;
+      await sweeping;
       await store.close();
       rmSync(infoFile, { force: true });
       logger.info('stopped');
     })();
     return closed;
   };
-  return { url, port, dataDir: config.dataDir, logger, store, tokens, directory, rooms, runner, endpoint, metrics, llm, operatorKey, close };
+  return { url, port, dataDir: config.dataDir, logger, store, tokens, directory, rooms, runner, endpoint, metrics, llm, operatorKey, auth: { sessions, accounts, tenantAdmin, limiter }, close };
 }

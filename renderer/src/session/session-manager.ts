@@ -120,7 +120,12 @@ export class SessionManager {
       const stored = this.options.platform.kind === 'desktop' ? await this.options.platform.secrets.load(this.refreshSecretName) : null;
       if (this.options.platform.kind === 'desktop' && !stored) return null;
       try {
-        const session = await this.api.request<SessionResponse>('POST', '/api/auth/refresh', { body: stored ? { refreshToken: stored } : {} });
+        const session = await this.api.request<SessionResponse | undefined>('POST', '/api/auth/refresh', { body: stored ? { refreshToken: stored } : {} });
+        if (!session) {
+          // Nothing to refresh: this device has no session (204).
+          if (this.state.kind === 'signed-in') await this.forget('Your session ended. Sign in again; your data on this device is kept until you do.');
+          return null;
+        }
         this.adopt(session);
         return session.accessToken;
       } catch (error) {

@@ -72,4 +72,14 @@ export class Directory extends EventEmitter<DirectoryEvents> {
   revokeSession(session: string): void {
     this.emit('session-revoked', { session });
   }
+
+  /**
+   * Announces a deleted user: every membership they had is gone (caches follow, sockets close)
+   * and so are their logins.
+   */
+  announceUserDeleted(user: string, memberships: ReadonlyArray<{ readonly tenant: string }>, sessions: readonly string[]): void {
+    for (const membership of memberships) this.applyMembershipChange({ tenant: membership.tenant, user, role: null });
+    for (const session of sessions) this.revokeSession(session);
+    this.emit('user-deleted', { user });
+  }
 }

@@ -10,6 +10,8 @@ import { ROLES } from '../../../shared/sync/rooms.ts';
 import type { Directory } from '../auth/directory.ts';
 import { hashSecret, type TokenService } from '../auth/tokens.ts';
 import { createTenant, createUser, DirectoryError, newId } from '../auth/provisioning.ts';
+import type { SessionService } from '../auth/sessions.ts';
+import type { TenantAdmin } from '../auth/tenant-admin.ts';
 import { readJsonBody } from './body.ts';
 import { sendError } from './errors.ts';
 
@@ -21,7 +23,10 @@ export function isOperator(header: string | undefined, operatorKey: string): boo
   return timingSafeEqual(hashSecret(match[1]), hashSecret(operatorKey));
 }
 
-export function mountAdminApi(app: Hono, deps: { directory: Directory; tokens: TokenService; operatorKey: string; now: () => number }): void {
+export function mountAdminApi(
+  app: Hono,
+  deps: { directory: Directory; tokens: TokenService; operatorKey: string; now: () => number; sessions?: SessionService; tenantAdmin?: TenantAdmin },
+): void {
   const { directory, tokens } = deps;
   app.use('/api/admin/*', async (c, next) => {
     if (!isOperator(c.req.header('authorization'), deps.operatorKey)) return sendError(c, 401, 'unauthorized', 'the operator credential is required');
@@ -98,8 +103,17 @@ export function mountAdminApi(app: Hono, deps: { directory: Directory; tokens: T
   app.post('/api/admin/sessions/revoke', async (c) => {
     const body = await readJsonBody(c, z.strictObject({ session: z.string().min(1).max(64) }));
     if (!body.ok) return body.response;
-    directory.revokeSession(body.value.session);
+    if (deps.sessions) await deps.sessions.revoke(body.value.session);
+    else directory.revokeSession(body.value.session);
     return c.json({ ok: true });
+  });
+
+  /** A one-time password reset link for any account (tenant admins may only reset users of their tenant alone). */
+  app.post('/api/admin/users/:user/reset-link', async (c) => {
+    if (!deps.tenantAdmin) return sendError(c, 404, 'not_found', 'accounts are not enabled on this server');
+    const result = await deps.tenantAdmin.operatorResetLink(c.req.param('user'));
+    if (!result.ok) return sendError(c, result.error.code === 'not-found' ? 404 : 409, result.error.code === 'not-found' ? 'not_found' : 'conflict', result.error.message);
+    return c.json({ url: `/reset/${result.value.token}`, expiresAt: result.value.expiresAt }, 201);
   });
 }
 

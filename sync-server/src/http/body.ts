@@ -14,18 +14,58 @@ function errorResponse(c: Context, status: 400 | 413 | 415, body: ApiErrorBody):
   return { ok: false, response: c.json(body, status) };
 }
 
+/** Reads at most `limit` bytes of the body, stopping as soon as a chunked body goes past it. */
+async function readLimited(request: Request, limit: number): Promise<Uint8Array | 'too-large' | 'unreadable'> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        return 'too-large';
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return 'unreadable';
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * For endpoints whose body is optional (sign-out, refresh, one-click guest): no body at all reads
+ * as `{}`; anything sent must still be JSON that passes the schema.
+ */
+export async function readOptionalJsonBody<S extends z.ZodType>(c: Context, schema: S, limit = DEFAULT_BODY_LIMIT): Promise<BodyResult<z.output<S>>> {
+  const length = c.req.header('content-length');
+  const chunked = c.req.header('transfer-encoding') !== undefined;
+  if (length === '0' || (length === undefined && !chunked)) {
+    const parsed = schema.safeParse({});
+    if (parsed.success) return { ok: true, value: parsed.data };
+  }
+  return readJsonBody(c, schema, limit);
+}
+
 export async function readJsonBody<S extends z.ZodType>(c: Context, schema: S, limit = DEFAULT_BODY_LIMIT): Promise<BodyResult<z.output<S>>> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > limit) return errorResponse(c, 413, apiError('payload_too_large', `the request body is larger than ${limit} bytes`));
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) return errorResponse(c, 415, apiError('bad_request', 'send the body as application/json'));
-  let buffer: ArrayBuffer;
-  try {
-    buffer = await c.req.arrayBuffer();
-  } catch {
-    return errorResponse(c, 400, apiError('bad_request', 'the request body could not be read'));
-  }
-  if (buffer.byteLength > limit) return errorResponse(c, 413, apiError('payload_too_large', `the request body is larger than ${limit} bytes`));
+  const read = await readLimited(c.req.raw, limit);
+  if (read === 'unreadable') return errorResponse(c, 400, apiError('bad_request', 'the request body could not be read'));
+  if (read === 'too-large') return errorResponse(c, 413, apiError('payload_too_large', `the request body is larger than ${limit} bytes`));
+  const buffer = read;
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);

@@ -47,6 +47,31 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 2,
+    description: 'accounts: logins, refresh tokens, invites, reset tokens',
+    sql: `
+      CREATE TABLE logins (
+        sid TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(id), tenant TEXT NOT NULL REFERENCES tenants(id),
+        client TEXT NOT NULL, user_agent TEXT, created_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL, revoked_at INTEGER);
+      CREATE INDEX logins_by_user ON logins (user, tenant);
+      CREATE TABLE refresh_tokens (
+        hash TEXT PRIMARY KEY, login TEXT NOT NULL REFERENCES logins(sid) ON DELETE CASCADE,
+        issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER) WITHOUT ROWID;
+      CREATE INDEX refresh_tokens_by_login ON refresh_tokens (login);
+      CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens (expires_at);
+      CREATE TABLE invites (
+        hash TEXT PRIMARY KEY, tenant TEXT NOT NULL REFERENCES tenants(id), role TEXT NOT NULL, created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, max_uses INTEGER NOT NULL, uses INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+      CREATE INDEX invites_by_expiry ON invites (expires_at);
+      CREATE TABLE reset_tokens (
+        hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(id), created_by TEXT,
+        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER) WITHOUT ROWID;
+      CREATE INDEX reset_tokens_by_user ON reset_tokens (user);
+      CREATE INDEX users_by_kind_last_seen ON users (kind, last_seen_at);
+      CREATE INDEX decisions_by_user ON decisions (user);
+    `,
+  },
+  {
     version: 3,
     description: 'LLM spend ledger: budget scopes, calls, chat sessions, alerts, kill switches, settings',
     sql: LLM_LEDGER_SCHEMA,

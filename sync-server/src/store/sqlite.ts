@@ -10,7 +10,17 @@ import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { Role } from '../../../shared/sync/rooms.ts';
 import { LlmLedger } from '../../../shared/llm-ledger/ledger.ts';
-import type { DirectoryStore, MembershipRecord, TenantRecord, UserRecord } from './directory-types.ts';
+import {
+  EmailTakenError,
+  type AuthStore,
+  type DirectoryStore,
+  type InviteRecord,
+  type LoginRecord,
+  type MembershipRecord,
+  type RefreshTokenRow,
+  type TenantRecord,
+  type UserRecord,
+} from './directory-types.ts';
 import { migrate, SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import {
   AlreadyDecidedError,
@@ -24,6 +34,7 @@ import {
   type RoomAppend,
   type Store,
   type StoredRoom,
+  StoreError,
 } from './types.ts';
 
 type Row = Record<string, unknown>;
@@ -175,6 +186,8 @@ export class SqliteStore implements Store {
     },
     commit: async (batch: DecisionCommit): Promise<{ seqs: ReadonlyMap<string, number> }> => this.commitSync(batch),
     countPending: async (): Promise<number> => Number((this.statement('SELECT COUNT(*) AS n FROM pending_intents').get() as Row).n),
+    decisionsOf: async (user: string): Promise<DecisionRow[]> =>
+      (this.statement('SELECT * FROM decisions WHERE user = ? ORDER BY decided_at, tenant, intent_id').all(user) as Row[]).map(decisionFromRow),
   };
 
   /** The synchronous core of a decision commit, exposed for referees' benchmarks and tests. */
@@ -318,6 +331,186 @@ export class SqliteStore implements Store {
     membershipsOf: async (user: string) => (this.statement('SELECT * FROM memberships WHERE user = ? ORDER BY created_at').all(user) as Row[]).map(membershipFromRow),
   };
 
+  private hasOwnerSync(tenant: string): boolean {
+    return this.statement("SELECT 1 FROM memberships WHERE tenant = ? AND role = 'owner' LIMIT 1").get(tenant) !== undefined;
+  }
+
+  private upsertMembership(tenant: string, user: string, role: Role, at: number): void {
+    this.statement('INSERT INTO memberships(tenant, user, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(tenant, user) DO UPDATE SET role = excluded.role').run(tenant, user, role, at);
+  }
+
+  private revokeLoginsSync(user: string, filter: { readonly tenant?: string; readonly except?: string }, at: number): string[] {
+    const rows = this.statement('SELECT sid, tenant FROM logins WHERE user = ? AND revoked_at IS NULL').all(user) as Row[];
+    const sids = rows
+      .filter((row) => (filter.tenant === undefined || String(row.tenant) === filter.tenant) && String(row.sid) !== filter.except)
+      .map((row) => String(row.sid));
+    for (const sid of sids) this.statement('UPDATE logins SET revoked_at = ? WHERE sid = ?').run(at, sid);
+    return sids;
+  }
+
+  readonly auth: AuthStore = {
+    saveAccount: async ({ user, upgrade, tenant, role, claimOwner, at }) =>
+      this.transaction(() => {
+        try {
+          if (upgrade) {
+            const result = this.statement('UPDATE users SET email = ?, display_name = ?, kind = ?, password_hash = ?, last_seen_at = ? WHERE id = ? AND deleted_at IS NULL').run(
+              user.email,
+              user.displayName,
+              user.kind,
+              user.passwordHash,
+              user.lastSeenAt,
+              user.id,
+            );
+            if (Number(result.changes) !== 1) throw new StoreError(`no live user ${user.id} to upgrade`);
+          } else {
+            this.statement('INSERT INTO users(id, email, display_name, kind, password_hash, created_at, last_seen_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+              user.id,
+              user.email,
+              user.displayName,
+              user.kind,
+              user.passwordHash,
+              user.createdAt,
+              user.lastSeenAt,
+              user.deletedAt,
+            );
+          }
+        } catch (error) {
+          if (/UNIQUE constraint failed: users\.email/.test(String((error as Error).message))) throw new EmailTakenError('an account with this email exists');
+          throw error;
+        }
+        const granted: Role = claimOwner && !this.hasOwnerSync(tenant) ? 'owner' : role;
+        this.upsertMembership(tenant, user.id, granted, at);
+        return granted;
+      }),
+    hasOwner: async (tenant) => this.hasOwnerSync(tenant),
+    displayNameTaken: async (tenant, displayName) =>
+      this.statement('SELECT 1 FROM memberships m JOIN users u ON u.id = m.user WHERE m.tenant = ? AND u.display_name = ? COLLATE NOCASE AND u.deleted_at IS NULL LIMIT 1').get(tenant, displayName) !==
+      undefined,
+    updateTenant: async (id, changes) => {
+      this.transaction(() => {
+        if (changes.name !== undefined) this.statement('UPDATE tenants SET name = ? WHERE id = ?').run(changes.name, id);
+        if (changes.policy !== undefined) this.statement('UPDATE tenants SET policy = ? WHERE id = ?').run(JSON.stringify(changes.policy), id);
+      });
+    },
+    changeRole: async (tenant, user, role, at) =>
+      this.transaction(() => {
+        const current = this.statement('SELECT role FROM memberships WHERE tenant = ? AND user = ?').get(tenant, user) as Row | undefined;
+        if (!current) return 'not-member' as const;
+        if (current.role === 'owner' && role !== 'owner') {
+          const owners = Number((this.statement("SELECT COUNT(*) AS n FROM memberships WHERE tenant = ? AND role = 'owner'").get(tenant) as Row).n);
+          if (owners <= 1) return 'last-owner' as const;
+        }
+        if (role === null) this.statement('DELETE FROM memberships WHERE tenant = ? AND user = ?').run(tenant, user);
+        else this.upsertMembership(tenant, user, role, at);
+        return 'ok' as const;
+      }),
+
+    createLogin: async (login: LoginRecord, refresh: RefreshTokenRow) => {
+      this.transaction(() => {
+        this.statement('INSERT INTO logins(sid, user, tenant, client, user_agent, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+          login.sid,
+          login.user,
+          login.tenant,
+          login.client,
+          login.userAgent,
+          login.createdAt,
+          login.lastUsedAt,
+          login.revokedAt,
+        );
+        this.statement('INSERT INTO refresh_tokens(hash, login, issued_at, expires_at, used_at) VALUES (?, ?, ?, ?, NULL)').run(refresh.hash, login.sid, refresh.issuedAt, refresh.expiresAt);
+      });
+    },
+    login: async (sid) => {
+      const row = this.statement('SELECT * FROM logins WHERE sid = ?').get(sid) as Row | undefined;
+      return row ? loginFromRow(row) : null;
+    },
+    loginsOf: async (user) => (this.statement('SELECT * FROM logins WHERE user = ? ORDER BY created_at').all(user) as Row[]).map(loginFromRow),
+    loginOfRefreshToken: async (hash) => {
+      const row = this.statement('SELECT l.* FROM refresh_tokens r JOIN logins l ON l.sid = r.login WHERE r.hash = ?').get(hash) as Row | undefined;
+      return row ? loginFromRow(row) : null;
+    },
+    rotateRefreshToken: async (presented, next, now) =>
+      this.transaction(() => {
+        const row = this.statement('SELECT r.used_at AS token_used_at, r.expires_at AS token_expires_at, l.* FROM refresh_tokens r JOIN logins l ON l.sid = r.login WHERE r.hash = ?').get(presented) as
+          | Row
+          | undefined;
+        if (!row || row.revoked_at !== null) return { kind: 'invalid' as const };
+        const login = loginFromRow(row);
+        if (row.token_used_at !== null) {
+          this.statement('UPDATE logins SET revoked_at = ? WHERE sid = ?').run(now, login.sid);
+          return { kind: 'reused' as const, login: { ...login, revokedAt: now } };
+        }
+        if (Number(row.token_expires_at) <= now) return { kind: 'invalid' as const };
+        this.statement('UPDATE refresh_tokens SET used_at = ? WHERE hash = ?').run(now, presented);
+        this.statement('INSERT INTO refresh_tokens(hash, login, issued_at, expires_at, used_at) VALUES (?, ?, ?, ?, NULL)').run(next.hash, login.sid, next.issuedAt, next.expiresAt);
+        this.statement('UPDATE logins SET last_used_at = ? WHERE sid = ?').run(now, login.sid);
+        return { kind: 'rotated' as const, login: { ...login, lastUsedAt: now } };
+      }),
+    revokeLogin: async (sid, at) => Number(this.statement('UPDATE logins SET revoked_at = ? WHERE sid = ? AND revoked_at IS NULL').run(at, sid).changes) === 1,
+    revokeLogins: async (user, filter, at) => this.transaction(() => this.revokeLoginsSync(user, filter, at)),
+
+    createInvite: async (invite: InviteRecord) => {
+      this.statement('INSERT INTO invites(hash, tenant, role, created_by, created_at, expires_at, max_uses, uses) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        invite.hash,
+        invite.tenant,
+        invite.role,
+        invite.createdBy,
+        invite.createdAt,
+        invite.expiresAt,
+        invite.maxUses,
+        invite.uses,
+      );
+    },
+    useInvite: async (hash, now) =>
+      this.transaction(() => {
+        const row = this.statement('UPDATE invites SET uses = uses + 1 WHERE hash = ? AND expires_at > ? AND uses < max_uses RETURNING *').get(hash, now) as Row | undefined;
+        return row ? inviteFromRow(row) : null;
+      }),
+
+    createResetToken: async (token) => {
+      this.transaction(() => {
+        this.statement('DELETE FROM reset_tokens WHERE user = ? AND used_at IS NULL').run(token.user);
+        this.statement('INSERT INTO reset_tokens(hash, user, created_by, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, NULL)').run(
+          token.hash,
+          token.user,
+          token.createdBy,
+          token.createdAt,
+          token.expiresAt,
+        );
+      });
+    },
+    consumeResetToken: async (hash, now) =>
+      this.transaction(() => {
+        const row = this.statement('UPDATE reset_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user').get(now, hash, now) as Row | undefined;
+        return row ? String(row.user) : null;
+      }),
+
+    deleteUser: async (id, at) =>
+      this.transaction(() => {
+        const memberships = (this.statement('SELECT * FROM memberships WHERE user = ?').all(id) as Row[]).map(membershipFromRow);
+        this.statement('DELETE FROM memberships WHERE user = ?').run(id);
+        const sessions = this.revokeLoginsSync(id, {}, at);
+        this.statement('DELETE FROM reset_tokens WHERE user = ?').run(id);
+        this.statement("UPDATE users SET email = NULL, display_name = 'Deleted user', password_hash = NULL, deleted_at = ? WHERE id = ?").run(at, id);
+        return { memberships, sessions };
+      }),
+    idleGuests: async (before, limit) =>
+      (this.statement("SELECT id FROM users WHERE kind = 'guest' AND deleted_at IS NULL AND last_seen_at < ? ORDER BY last_seen_at LIMIT ?").all(before, limit) as Row[]).map((row) => String(row.id)),
+    purgeExpired: async (now, revokedBefore) =>
+      this.transaction(() => {
+        let removed = 0;
+        removed += Number(this.statement('DELETE FROM refresh_tokens WHERE expires_at <= ?').run(now).changes);
+        removed += Number(this.statement('DELETE FROM invites WHERE expires_at <= ? OR uses >= max_uses').run(now).changes);
+        removed += Number(this.statement('DELETE FROM reset_tokens WHERE expires_at <= ? OR used_at IS NOT NULL').run(now).changes);
+        removed += Number(
+          this.statement(
+            'DELETE FROM logins WHERE (revoked_at IS NOT NULL AND revoked_at < ?) OR (last_used_at < ? AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.login = logins.sid))',
+          ).run(revokedBefore, revokedBefore).changes,
+        );
+        return removed;
+      }),
+  };
+
   async ping(): Promise<void> {
     this.statement('SELECT 1').get();
   }
@@ -377,6 +570,32 @@ function userFromRow(row: Row): UserRecord {
     createdAt: Number(row.created_at),
     lastSeenAt: Number(row.last_seen_at),
     deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+  };
+}
+
+function loginFromRow(row: Row): LoginRecord {
+  return {
+    sid: String(row.sid),
+    user: String(row.user),
+    tenant: String(row.tenant),
+    client: String(row.client) === 'desktop' ? 'desktop' : 'web',
+    userAgent: row.user_agent === null ? null : String(row.user_agent),
+    createdAt: Number(row.created_at),
+    lastUsedAt: Number(row.last_used_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  };
+}
+
+function inviteFromRow(row: Row): InviteRecord {
+  return {
+    hash: String(row.hash),
+    tenant: String(row.tenant),
+    role: String(row.role) === 'admin' ? 'admin' : 'member',
+    createdBy: String(row.created_by),
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    maxUses: Number(row.max_uses),
+    uses: Number(row.uses),
   };
 }
 

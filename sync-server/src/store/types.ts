@@ -5,7 +5,7 @@
  * one synchronous transaction before its promise resolves.
  */
 
-import type { DirectoryStore } from './directory-types.ts';
+import type { AuthStore, DirectoryStore } from './directory-types.ts';
 import type { CallIdentity, LedgerSnapshot } from '../../../shared/domain/llm/budgets.ts';
 import type { GuardConfig, SessionGuardState } from '../../../shared/domain/llm/guards.ts';
 import type { CallPlan } from '../../../shared/domain/llm/plan.ts';
@@ -127,6 +127,8 @@ export interface IntentStore {
   /** Commits a decision batch atomically; fails (and writes nothing) if an intent was already decided. */
   commit(batch: DecisionCommit): Promise<{ seqs: ReadonlyMap<string, number> }>;
   countPending(): Promise<number>;
+  /** Every decision on a user's intents, in every tenant (data export). */
+  decisionsOf(user: string): Promise<DecisionRow[]>;
 }
 
 export interface DeadlineStore {
@@ -175,6 +177,7 @@ export interface ServerStateStore {
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly directory: DirectoryStore;
+  readonly auth: AuthStore;
   readonly rooms: RoomStore;
   readonly intents: IntentStore;
   readonly deadlines: DeadlineStore;

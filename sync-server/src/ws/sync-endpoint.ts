@@ -43,6 +43,8 @@ export interface SyncEndpointDeps {
   readonly now: () => number;
   /** Facts the access table needs beyond the token (e.g. whether a user plays a game). */
   accessFacts(room: RoomRef, principal: Principal): Promise<AccessFacts>;
+  /** Whether a verified token's login is still live (not signed out, not revoked). */
+  acceptsClaims?(claims: AccessClaims): Promise<boolean>;
   /** A user's first connection to a room opened, or their last closed. */
   onPresence?(event: { tenant: string; user: string; roomName: string; connected: boolean }): void;
 }
@@ -154,6 +156,10 @@ export class SyncEndpoint {
       return { kind: 'refuse', close: CLOSE.unauthorized, isPlaza };
     }
     const claims = verified.value;
+    if (this.deps.acceptsClaims && !(await this.deps.acceptsClaims(claims))) {
+      this.deps.logger.info({ url: redactUrl(url), ip }, 'connection refused: signed out');
+      return { kind: 'refuse', close: CLOSE.unauthorized, isPlaza };
+    }
     const access = await this.decideAccess(roomName, claims);
     if (access.access === 'none') {
       // One answer for "no such room" and "not yours".
