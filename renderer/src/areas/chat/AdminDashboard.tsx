@@ -52,7 +52,9 @@ function BudgetsEditor({ tenant }: { readonly tenant: string }) {
       (value) => {
         if (!live) return;
         setResponse(value);
-        setDraft({ ...(value.own ?? value.effective) });
+        const source = value.own ?? value.effective;
+        // Only the tenant's four fields: `effective` also carries the global cap, which is not the tenant's to set.
+        setDraft({ sessionMicroUsd: source.sessionMicroUsd, userDailyMicroUsd: source.userDailyMicroUsd, tenantDailyMicroUsd: source.tenantDailyMicroUsd, tenantMonthlyMicroUsd: source.tenantMonthlyMicroUsd });
       },
       (cause: unknown) => live && setError((cause as Error).message),
     );
@@ -120,7 +122,7 @@ function BudgetsEditor({ tenant }: { readonly tenant: string }) {
               </Alert>
             )}
             {saved && (
-              <Text size="sm" c="teal.8" role="status">
+              <Text size="sm" c="teal.9" role="status">
                 Budgets saved. They apply to the next AI call.
               </Text>
             )}
@@ -356,7 +358,7 @@ export function AdminDashboard({ identity }: { readonly identity: Identity }) {
           <Card withBorder padding="lg">
             <Stack gap="xs">
               <Text fw={650}>Spend per day (UTC, dollars)</Text>
-              <BarChart h={220} data={chart} dataKey="day" series={[{ name: 'spend', label: 'Spend ($)', color: 'plaza.6' }]} valueFormatter={(value) => `$${value.toFixed(4)}`} aria-label="Spend per day" />
+              <BarChart h={220} data={chart} dataKey="day" series={[{ name: 'spend', label: 'Spend ($)', color: 'plaza.6' }]} valueFormatter={(value) => `$${value.toFixed(4)}`} />
             </Stack>
           </Card>
           {report.alerts.length > 0 && (

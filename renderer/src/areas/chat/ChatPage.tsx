@@ -7,7 +7,7 @@
  */
 import { Alert, Badge, Button, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { IconAdjustments, IconChartBar, IconMessages } from '@tabler/icons-react';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
 import { isTenantAdmin } from '../../../../shared/sync/rooms.ts';
 import { useOnline } from '../../app/network.ts';
@@ -15,13 +15,16 @@ import { usePlatform } from '../../app/PlatformContext.tsx';
 import { useEngine, useSession } from '../../app/RuntimeContext.tsx';
 import type { Identity } from '../../session/session-manager.ts';
 import { AccountNeeded } from './AccountNeeded.tsx';
-import { AdminDashboard } from './AdminDashboard.tsx';
+import { preloadCapChecker } from './cap-checker.ts';
 import { ChatRooms } from './chat-rooms.ts';
 import { DirectModePanel, useDirectMode } from './DirectModePanel.tsx';
 import { ThreadList } from './ThreadList.tsx';
 import { ThreadView } from './ThreadView.tsx';
 import { useAssistant } from './useAssistant.ts';
 import { useModels, useThreads } from './useChatData.ts';
+
+// The dashboard brings the charts library: loaded only when an admin opens it.
+const AdminDashboard = lazy(async () => ({ default: (await import('./AdminDashboard.tsx')).AdminDashboard }));
 
 function Conversations({ mode, online }: { readonly mode: 'proxy' | 'direct'; readonly online: boolean }) {
   const engine = useEngine();
@@ -32,6 +35,8 @@ function Conversations({ mode, online }: { readonly mode: 'proxy' | 'direct'; re
   const models = useModels(mode, online);
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The cap's tokenizer loads in its worker while the user reads and types.
+  useEffect(() => preloadCapChecker(), []);
   const rooms = useMemo(() => (engine ? new ChatRooms(engine) : null), [engine]);
   const threadId = params.threadId ?? null;
 
@@ -167,7 +172,15 @@ export function ChatPage() {
       <Routes>
         <Route index element={<Conversations mode={mode} online={online} />} />
         <Route path="t/:threadId" element={<Conversations mode={mode} online={online} />} />
-        <Route path="admin" element={isTenantAdmin(identity.role) ? <AdminDashboard identity={identity} /> : <Navigate to="/chat" replace />} />
+        <Route path="admin" element={
+            isTenantAdmin(identity.role) ? (
+              <Suspense fallback={<Loader aria-label="Loading the dashboard" />}>
+                <AdminDashboard identity={identity} />
+              </Suspense>
+            ) : (
+              <Navigate to="/chat" replace />
+            )
+          } />
         <Route path="settings" element={<DirectModePanel />} />
         <Route path="*" element={<Navigate to="/chat" replace />} />
       </Routes>

@@ -161,7 +161,7 @@ export function DirectModePanel() {
             </Alert>
           )}
           {saved && (
-            <Text size="sm" c="teal.8" role="status">
+            <Text size="sm" c="teal.9" role="status">
               Saved. The key stays with the desktop app; it is never shown again.
             </Text>
           )}

@@ -3,7 +3,7 @@
  * room's `llm` map (or, in direct mode, by the main process's ledger). Plus the 50/80/100 % alert
  * banners the server puts in the inbox.
  */
-import { Alert, Card, Group, Progress, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Alert, Button, Card, Group, Progress, SimpleGrid, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle, IconInfoCircle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { scopeLabel, type ScopeKind } from '../../../../shared/domain/llm/budgets.ts';
@@ -67,7 +67,17 @@ function Line({ line, now, testId }: { readonly line: MeterLine; readonly now: n
   );
 }
 
+const usedPercent = (line: MeterLine, now: number) => {
+  if (line.resetsAt !== null && line.resetsAt <= now) return 0;
+  return line.capMicroUsd <= 0 ? 100 : Math.floor(((line.spentMicroUsd + line.reservedMicroUsd) * 100) / line.capMicroUsd);
+};
+
 export function SpendMeter({ lines, now, note }: { readonly lines: readonly MeterLine[]; readonly now: number; readonly note?: string }) {
+  const [expanded, setExpanded] = useState(false);
+  // This session and today always; the team's and global budgets when asked, or when one is nearly spent.
+  const primary = lines.filter((line) => line.kind === 'session' || line.kind === 'user-day' || usedPercent(line, now) >= 80);
+  const shown = expanded ? lines : primary;
+  const hidden = lines.length - primary.length;
   return (
     <Card withBorder padding="sm" component="section" aria-label="AI spend">
       <Stack gap="xs">
@@ -75,20 +85,27 @@ export function SpendMeter({ lines, now, note }: { readonly lines: readonly Mete
           <Text fw={650} size="sm">
             AI spend
           </Text>
-          {note && (
-            <Text size="xs" c="dimmed">
-              {note}
-            </Text>
-          )}
+          <Group gap="xs">
+            {note && (
+              <Text size="xs" c="dimmed">
+                {note}
+              </Text>
+            )}
+            {hidden > 0 && (
+              <Button variant="subtle" size="compact-xs" onClick={() => setExpanded((value) => !value)} aria-expanded={expanded}>
+                {expanded ? 'Fewer budgets' : `All budgets (${lines.length})`}
+              </Button>
+            )}
+          </Group>
         </Group>
         {lines.length === 0 ? (
           <Text size="sm" c="dimmed" data-testid="spend-empty">
             Your budgets show here after your first message.
           </Text>
         ) : (
-          <SimpleGrid cols={{ base: 1, sm: 2, lg: Math.min(lines.length, 4) }} spacing="sm">
-            {lines.map((line) => (
-              <Line key={`${line.kind}`} line={line} now={now} testId={line.kind === 'session' ? 'spend-session' : line.kind === 'user-day' ? 'spend-today' : undefined} />
+          <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="sm">
+            {shown.map((line) => (
+              <Line key={line.kind} line={line} now={now} testId={line.kind === 'session' ? 'spend-session' : line.kind === 'user-day' ? 'spend-today' : undefined} />
             ))}
           </SimpleGrid>
         )}

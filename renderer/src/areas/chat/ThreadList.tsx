@@ -64,11 +64,18 @@ export function ThreadList({ threads, activeId, creating, onNew, onRename, onDel
                 <NavLink
                   component={Link}
                   to={`/chat/t/${thread.id}`}
-                  label={thread.title}
-                  description={when(thread.updatedAt, now)}
+                  label={
+                    <>
+                      <Text size="sm" lineClamp={2}>
+                        {thread.title}
+                      </Text>
+                      {/* Not the NavLink description: its dimming fails contrast on the active row. */}
+                      <Text size="xs">{when(thread.updatedAt, now)}</Text>
+                    </>
+                  }
                   active={thread.id === activeId}
                   aria-current={thread.id === activeId ? 'page' : undefined}
-                  variant="light"
+                  variant="filled"
                   data-testid="thread-link"
                 />
                 <Menu position="bottom-end" withinPortal>

@@ -25,9 +25,10 @@ import { useLlmInbox, useMessages, useModels, useThreadMeta } from './useChatDat
 import { useNow } from './useNow.ts';
 
 const STATUS_BADGE: Readonly<Record<Exclude<ChatMessageRecord['status'], 'complete'>, { label: string; color: string }>> = {
-  stopped: { label: 'Stopped', color: 'yellow' },
-  refused: { label: 'Not sent', color: 'red' },
-  error: { label: 'Incomplete', color: 'red' },
+  // Outline badges in dark shades: light badges fail the 4.5:1 contrast at this size.
+  stopped: { label: 'Stopped', color: 'gray.8' },
+  refused: { label: 'Not sent', color: 'red.9' },
+  error: { label: 'Incomplete', color: 'red.9' },
 };
 
 function MessageView({ message }: { readonly message: ChatMessageRecord }) {
@@ -51,7 +52,7 @@ function MessageView({ message }: { readonly message: ChatMessageRecord }) {
         </Text>
         <Group gap={6}>
           {badge && (
-            <Badge color={badge.color} variant="light" size="sm">
+            <Badge color={badge.color} variant="outline" size="sm">
               {badge.label}
             </Badge>
           )}
@@ -411,7 +412,6 @@ export function ThreadView({ threadId, fallbackTitle, mode, online, assistant }:
           onChange={(event) => setDraft(event.currentTarget.value)}
           onKeyDown={onKeyDown}
           disabled={offlineReason !== null}
-          aria-describedby="composer-reason"
           data-testid="composer"
         />
         <Group justify="space-between" mt="xs" wrap="nowrap" gap="sm">

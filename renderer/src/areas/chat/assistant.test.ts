@@ -127,6 +127,15 @@ describe('client-side cap: a runaway client stops itself before sending', () => 
     expect(t.transport.calls).toHaveLength(sent);
   });
 
+  it('calls fired all at once are checked one after the other: the turn limit holds', async () => {
+    const t = setup({ ...DEFAULT_GUARD_CONFIG, maxCallsPerMinute: 1_000 });
+    const first = await t.assistant.send(input());
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, index) => t.assistant.send(input({ sessionId: first.sessionId, humanInput: false, messages: prompt(`burst ${index}`) }))));
+    // One human input allows `maxCallsPerHumanInput` calls in all, the first one included.
+    expect(burst.filter((result) => result.kind === 'complete')).toHaveLength(DEFAULT_GUARD_CONFIG.maxCallsPerHumanInput - 1);
+    expect(t.transport.calls).toHaveLength(DEFAULT_GUARD_CONFIG.maxCallsPerHumanInput);
+  });
+
   it('the same prompt sent again and again is caught by the loop guard', async () => {
     const t = setup({ ...DEFAULT_GUARD_CONFIG, maxCallsPerMinute: 1_000 });
     const first = await t.assistant.send(input());

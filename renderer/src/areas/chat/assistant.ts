@@ -12,13 +12,14 @@
 import type { DirectChatMessage } from '../../../../shared/platform/bridge.ts';
 import { DEFAULT_GUARD_CONFIG, recordSettlement, resumeSession, type GuardConfig, type SessionGuardState } from '../../../../shared/domain/llm/guards.ts';
 import { microUsd } from '../../../../shared/domain/money.ts';
-import { DEFAULT_CALL_POLICY, type CallPolicy } from '../../../../shared/domain/llm/plan.ts';
+// Types only from plan.ts: its code (and the tokenizer) loads with the check, in a worker.
+import type { CallPolicy } from '../../../../shared/domain/llm/plan.ts';
 import type { PriceTable } from '../../../../shared/domain/llm/prices.ts';
 import type { ChatUsage } from '../../../../shared/sync/layouts/chat.ts';
-import { checkCall, mergeServerSession, sessionFromView, type BudgetRow } from './client-cap.ts';
+import { inThreadChecker, mergeServerSession, sessionFromView, type BudgetRow, type CapChecker } from './client-cap.ts';
 import { LlmHttpError } from './llm-api.ts';
 import { problemFromError, problemFromRefusal, type ChatProblem } from './problems.ts';
-import type { ChatTransport, SessionInfo } from './transport.ts';
+import type { CallRequest, ChatTransport, SessionInfo } from './transport.ts';
 
 /** One message of a prompt: plain text (the chat sends nothing else). */
 export type PromptMessage = DirectChatMessage;
@@ -61,23 +62,26 @@ export interface AssistantOptions {
   readonly newRequestId: () => string;
   readonly guards?: GuardConfig;
   readonly policy?: CallPolicy;
+  /** Where the cap's check runs (the browser: a worker); default: in this thread. */
+  readonly check?: CapChecker;
 }
 
 export class Assistant {
   private readonly options: AssistantOptions;
   private readonly guards: GuardConfig;
-  private readonly policy: CallPolicy;
+  private readonly policy: CallPolicy | undefined;
   /** The local session states: the client-side guards run on these. */
   private readonly states = new Map<string, SessionGuardState>();
   /** When a person last resumed each session: older halts reported by the server are stale. */
   private readonly resumedAt = new Map<string, number>();
   private readonly directRows = new Map<string, readonly BudgetRow[]>();
   private readonly infos = new Map<string, SessionInfo>();
+  private gate: Promise<unknown> = Promise.resolve();
 
   constructor(options: AssistantOptions) {
     this.options = options;
     this.guards = options.guards ?? DEFAULT_GUARD_CONFIG;
-    this.policy = options.policy ?? DEFAULT_CALL_POLICY;
+    this.policy = options.policy;
   }
 
   get mode(): ChatTransport['mode'] {
@@ -162,49 +166,68 @@ export class Assistant {
     return mergeServerSession(state, { ...server, halt });
   }
 
+  /** Runs `step` after every earlier one: the check and the state it records are one step. */
+  private exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.gate.then(step);
+    this.gate = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /**
+   * The session and the cap's check, serialized: calls fired at once (a runaway script) are
+   * checked one after the other against the state each earlier one recorded, never all against
+   * the same one.
+   */
+  private admit(input: SendInput): Promise<{ readonly refused: SendResult } | { readonly sessionId: string; readonly body: CallRequest['body']; readonly admitted: SessionGuardState }> {
+    return this.exclusive(async () => {
+      let sessionId = input.sessionId;
+      let state: SessionGuardState | null = null;
+      try {
+        if (sessionId !== null) state = await this.load(sessionId);
+        if (state === null) {
+          sessionId = await this.newSession();
+          state = this.states.get(sessionId) ?? null;
+        }
+      } catch (error) {
+        return { refused: { kind: 'refused', sessionId, problem: problemFromError(error, this.options.now()) } };
+      }
+      if (state === null || sessionId === null) return { refused: { kind: 'refused', sessionId, problem: { kind: 'error', title: 'No chat session.', message: 'A chat session could not be started.', by: 'device' } } };
+
+      const body = { model: input.model, messages: input.messages, plaza_session_id: sessionId, plaza_human_input: input.humanInput };
+      // The client-side cap: the same policy as the server, on what this device knows.
+      const now = this.options.now();
+      state = this.merged(sessionId, state, input);
+      const check = this.options.check ?? inThreadChecker;
+      const checked = await check(body, {
+        prices: input.prices,
+        identity: { tenantId: this.options.tenantId, userId: this.options.userId, sessionId },
+        rows: this.directRows.get(sessionId) ?? input.rows(sessionId),
+        session: state,
+        now,
+        guards: this.guards,
+        ...(this.policy ? { policy: this.policy } : {}),
+      });
+      if (!checked.ok) {
+        this.states.set(sessionId, checked.error.sessionAfter ?? state);
+        return { refused: { kind: 'refused', sessionId, problem: problemFromRefusal(checked.error, now, 'device', sessionId) } };
+      }
+      this.states.set(sessionId, checked.value.sessionAfter);
+      return { sessionId, body, admitted: checked.value.sessionAfter };
+    });
+  }
+
   async send(input: SendInput): Promise<SendResult> {
     const { transport } = this.options;
-    let sessionId = input.sessionId;
-    let state: SessionGuardState | null = null;
-    try {
-      if (sessionId !== null) state = await this.load(sessionId);
-      if (state === null) {
-        sessionId = await this.newSession();
-        state = this.states.get(sessionId) ?? null;
-      }
-    } catch (error) {
-      return { kind: 'refused', sessionId, problem: problemFromError(error, this.options.now()) };
-    }
-    if (state === null || sessionId === null) return { kind: 'refused', sessionId, problem: { kind: 'error', title: 'No chat session.', message: 'A chat session could not be started.', by: 'device' } };
-
-    const body = {
-      model: input.model,
-      messages: input.messages,
-      plaza_session_id: sessionId,
-      plaza_human_input: input.humanInput,
-    };
-    // The client-side cap: the same policy as the server, on what this device knows.
-    const now = this.options.now();
-    state = this.merged(sessionId, state, input);
-    const rows = this.directRows.get(sessionId) ?? input.rows(sessionId);
-    const checked = checkCall(body, {
-      prices: input.prices,
-      identity: { tenantId: this.options.tenantId, userId: this.options.userId, sessionId },
-      rows,
-      session: state,
-      now,
-      guards: this.guards,
-      policy: this.policy,
-    });
-    if (!checked.ok) {
-      this.states.set(sessionId, checked.error.sessionAfter ?? state);
-      return { kind: 'refused', sessionId, problem: problemFromRefusal(checked.error, now, 'device', sessionId) };
-    }
-    this.states.set(sessionId, checked.value.sessionAfter);
+    const admission = await this.admit(input);
+    if ('refused' in admission) return admission.refused;
+    const { sessionId, body } = admission;
 
     const end = await transport.call({ requestId: this.options.newRequestId(), sessionId, body }, input.onText, input.signal);
     if (end.session) this.noteInfo(end.session);
-    const after = this.states.get(sessionId) ?? checked.value.sessionAfter;
+    const after = this.states.get(sessionId) ?? admission.admitted;
     const later = this.options.now();
     switch (end.kind) {
       case 'complete': {

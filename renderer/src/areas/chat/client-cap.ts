@@ -9,12 +9,14 @@
  *
  * So a runaway client stops itself; the server still has the final word. Budgets the client does
  * not know yet (no meter in the inbox) do not block here.
+ *
+ * This module stays light (no tokenizer): the check itself is in cap-check.ts.
  */
 import { microUsd } from '../../../../shared/domain/money.ts';
 import type { ModelsResponse, SessionView } from '../../../../shared/api/llm.ts';
 import { scopesFor, type BudgetLimits, type CallIdentity, type LedgerSnapshot, type ScopeKind } from '../../../../shared/domain/llm/budgets.ts';
-import { DEFAULT_GUARD_CONFIG, type GuardConfig, type SessionGuardState, type SessionHalt } from '../../../../shared/domain/llm/guards.ts';
-import { DEFAULT_CALL_POLICY, planCall, type CallPlan, type CallPolicy } from '../../../../shared/domain/llm/plan.ts';
+import type { GuardConfig, SessionGuardState, SessionHalt } from '../../../../shared/domain/llm/guards.ts';
+import type { CallPolicy } from '../../../../shared/domain/llm/plan.ts';
 import { parsePriceTable, type PriceTable, type PriceTableConfig } from '../../../../shared/domain/llm/prices.ts';
 import type { Refusal } from '../../../../shared/domain/llm/refusal.ts';
 import type { Result } from '../../../../shared/domain/result.ts';
@@ -75,23 +77,15 @@ export interface CapContext {
 }
 
 /**
- * The check before sending. Ok: the plan, whose `sessionAfter` (the call recorded) becomes the
- * local state. Refused: the refusal, with `sessionAfter` to keep when the guards changed it (a halt).
+ * The check before sending (`checkCall` in cap-check.ts). Ok: the session state with the call
+ * recorded, to keep locally. Refused: the policy's refusal, whose `sessionAfter` (a new halt) is
+ * kept too. Asynchronous: the check counts tokens with the o200k tokenizer, which the browser
+ * loads in a worker (cap-worker.ts) so that the page never freezes while it does.
  */
-export function checkCall(body: Record<string, unknown>, context: CapContext): Result<CallPlan, Refusal> {
-  const { limits, ledger } = budgetView(context.identity, context.rows, context.now);
-  return planCall(body, {
-    prices: context.prices,
-    limits,
-    policy: context.policy ?? DEFAULT_CALL_POLICY,
-    guards: context.guards ?? DEFAULT_GUARD_CONFIG,
-    identity: context.identity,
-    killSwitches: {},
-    ledger,
-    session: context.session,
-    now: context.now,
-  });
-}
+export type CapChecker = (body: Record<string, unknown>, context: CapContext) => Promise<Result<{ readonly sessionAfter: SessionGuardState }, Refusal>>;
+
+/** The check in this thread, loaded on first use (tests, and the fallback when workers fail). */
+export const inThreadChecker: CapChecker = async (body, context) => (await import('./cap-check.ts')).checkCall(body, context);
 
 /** The priced models of `/v1/models` as the policy's price table (validated: it is input). */
 export function priceTableFromModels(models: ModelsResponse): Result<PriceTable, { code: string; message: string }> {

@@ -8,6 +8,7 @@ import { useEngine } from '../../app/RuntimeContext.tsx';
 import type { EngineHandle } from '../../app/runtime.ts';
 import { randomId } from '../../engine/ids.ts';
 import { Assistant } from './assistant.ts';
+import { workerCapChecker } from './cap-checker.ts';
 import { directTransport, proxyTransport } from './transport.ts';
 import { useLlmApi } from './useChatData.ts';
 
@@ -31,6 +32,7 @@ export function useAssistant(mode: 'proxy' | 'direct'): Assistant | null {
         userId: mode === 'direct' ? 'local' : engine.identity.user.id,
         now: () => Math.round(engine.client.serverNow()),
         newRequestId: () => randomId('req'),
+        check: workerCapChecker,
       });
       byMode.set(key, assistant);
     }

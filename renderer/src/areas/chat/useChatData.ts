@@ -16,8 +16,16 @@ import { LLM_INBOX_KV_ID, type LlmInboxRecord } from '../../engine/projections/l
 import { priceTableFromModels } from './client-cap.ts';
 import { LlmApi } from './llm-api.ts';
 
+/**
+ * A record's `data` as plain JSON. RxDB hands out nested fields as proxies; those cannot be posted
+ * to the cap's worker (structured clone), so the UI never holds them.
+ */
+function plain<T>(row: { toJSON(): { data: unknown } }): T {
+  return row.toJSON().data as T;
+}
+
 export function useThreads(): readonly ChatThreadRow[] | undefined {
-  return useObservable((engine) => engine.db.chat_threads.find({ sort: [{ updatedAt: 'desc' }] }).$.pipe(map((rows) => rows.map((row) => row.data as unknown as ChatThreadRow))), []);
+  return useObservable((engine) => engine.db.chat_threads.find({ sort: [{ updatedAt: 'desc' }] }).$.pipe(map((rows) => rows.map((row) => plain<ChatThreadRow>(row)))), []);
 }
 
 export function useMessages(threadId: string | null): readonly ChatMessageRecord[] | undefined {
@@ -28,17 +36,17 @@ export function useMessages(threadId: string | null): readonly ChatMessageRecord
         : engine.db.chat_messages
             // `thread` and `at` are fields of this collection's schema (collections.ts) beyond the shared record type.
             .find({ selector: { thread: threadId } as never, sort: [{ at: 'asc' } as never] })
-            .$.pipe(map((rows) => rows.map((row) => row.data as unknown as ChatMessageRecord).sort(compareMessages))),
+            .$.pipe(map((rows) => rows.map((row) => plain<ChatMessageRecord>(row)).sort(compareMessages))),
     [threadId],
   );
 }
 
 export function useThreadMeta(threadId: string | null): ChatMeta | null | undefined {
-  return useObservable((engine) => (threadId === null ? null : engine.db.kv.findOne(chatMetaKvId(threadId)).$.pipe(map((row) => (row ? (row.data as unknown as ChatMeta) : null)))), [threadId]);
+  return useObservable((engine) => (threadId === null ? null : engine.db.kv.findOne(chatMetaKvId(threadId)).$.pipe(map((row) => (row ? plain<ChatMeta>(row) : null)))), [threadId]);
 }
 
 export function useLlmInbox(): LlmInboxRecord | null | undefined {
-  return useObservable((engine) => engine.db.kv.findOne(LLM_INBOX_KV_ID).$.pipe(map((row) => (row ? (row.data as unknown as LlmInboxRecord) : null))), []);
+  return useObservable((engine) => engine.db.kv.findOne(LLM_INBOX_KV_ID).$.pipe(map((row) => (row ? plain<LlmInboxRecord>(row) : null))), []);
 }
 
 /** The HTTP client of the AI routes, with the session's fresh token. */
