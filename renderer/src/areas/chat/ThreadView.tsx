@@ -294,7 +294,7 @@ export function ThreadView({ threadId, fallbackTitle, mode, online, assistant }:
         <Select
           label="Model"
           w={360}
-          data={modelList.map((entry) => ({ value: entry.id, label: `${entry.label} · ${entry.priceText}` }))}
+          data={modelList.map((entry) => ({ value: entry.id, label: `${entry.label} · ${entry.priceText.replace(/ per 1M tokens$/, '')}` }))}
           value={model}
           onChange={(value) => value && void rooms.setMeta(threadId, 'model', value)}
           disabled={models.status !== 'ready' || running}
