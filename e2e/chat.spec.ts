@@ -125,6 +125,28 @@ test.describe('AI chat', () => {
     expect(consoleErrors.filter((line) => !/status of 402/.test(line))).toEqual([]);
   });
 
+  test('an admin switches the AI off for the whole team: the next message is refused and says so', async ({ page, server, fake, consoleErrors }) => {
+    await register(page, server, 'boss@example.com');
+    await openChat(page);
+    await newConversation(page);
+    fake.setScript([{ text: 'Hello **there**' }]);
+    await sendMessage(page, 'hi');
+    await expect(messages(page).and(page.locator('[data-role="assistant"]'))).toHaveAttribute('data-status', 'complete');
+    await page.getByRole('link', { name: 'Spend and budgets' }).click();
+    // The spend of that answer is in the report, by person and by model.
+    await expect(page.getByTestId('spend-by-user')).toContainText('boss', { timeout: 30_000 });
+    await expect(page.getByTestId('spend-by-model')).toContainText('gpt-4.1-nano');
+    await page.getByTestId('kill-tenant').click({ force: true });
+    await expect(page.getByText('Switched off: every call is refused')).toBeVisible();
+    await page.getByRole('link', { name: 'Conversations' }).click();
+    await sendMessage(page, 'are you there?');
+    const problem = page.getByTestId('chat-problem');
+    await expect(problem).toHaveAttribute('data-kind', 'kill-switch');
+    await expect(problem).toContainText('The AI assistant was switched off for your team by an administrator.');
+    expect(fake.requests).toHaveLength(1);
+    expect(consoleErrors.filter((line) => !/status of 403/.test(line))).toEqual([]);
+  });
+
   test('a guest sees that AI chat needs an account, and is offered to create one', async ({ page, server, consoleErrors }) => {
     await page.goto(new URL('/account', server.url).toString());
     await page.getByRole('button', { name: 'Continue as guest' }).click();

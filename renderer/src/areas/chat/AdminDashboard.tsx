@@ -7,6 +7,7 @@ import { BarChart } from '@mantine/charts';
 import { Alert, Badge, Button, Card, Group, Loader, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { IconPower } from '@tabler/icons-react';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { ScopeKind } from '../../../../shared/domain/llm/budgets.ts';
 import type { KillSwitchRequest, SpendReport, TenantBudgets, TenantBudgetsResponse } from '../../../../shared/api/llm.ts';
 import { useRuntime } from '../../app/RuntimeContext.tsx';
 import type { MemberRow } from '../../session/contract.ts';
@@ -24,6 +25,14 @@ const BUDGET_FIELDS: ReadonlyArray<{ field: keyof TenantBudgets; label: string; 
   { field: 'tenantDailyMicroUsd', label: 'Whole team per day', description: 'Resets at midnight UTC.' },
   { field: 'tenantMonthlyMicroUsd', label: 'Whole team per month', description: 'Resets on the first (UTC).' },
 ];
+
+const BUDGET_NAMES: Readonly<Record<ScopeKind, string>> = {
+  session: 'A chat session',
+  'user-day': 'One person, today',
+  'tenant-day': 'Whole team, today',
+  'tenant-month': 'Whole team, this month',
+  'global-day': 'All of Plaza, today (operator)',
+};
 
 function Stat({ label, value }: { readonly label: string; readonly value: string }) {
   return (
@@ -358,7 +367,7 @@ export function AdminDashboard({ identity }: { readonly identity: Identity }) {
           <Card withBorder padding="lg">
             <Stack gap="xs">
               <Text fw={650}>Spend per day (UTC, dollars)</Text>
-              <BarChart h={220} data={chart} dataKey="day" series={[{ name: 'spend', label: 'Spend ($)', color: 'plaza.6' }]} valueFormatter={(value) => `$${value.toFixed(4)}`} />
+              <BarChart h={220} data={chart} dataKey="day" series={[{ name: 'spend', label: 'Spend ($)', color: 'plaza.6' }]} valueFormatter={(value) => formatSpend(Math.round(value * 1_000_000))} />
             </Stack>
           </Card>
           {report.alerts.length > 0 && (
@@ -448,7 +457,7 @@ export function AdminDashboard({ identity }: { readonly identity: Identity }) {
                 {report.budgets.map((row) => (
                   <Table.Tr key={`${row.kind}:${row.window}`}>
                     <Table.Td>
-                      {row.kind} <Badge variant="light" size="xs">{row.window}</Badge>
+                      {BUDGET_NAMES[row.kind]} <Badge variant="light" size="xs">{row.window}</Badge>
                     </Table.Td>
                     <Table.Td>{formatSpend(row.spentMicroUsd)}</Table.Td>
                     <Table.Td>{formatSpend(row.reservedMicroUsd)}</Table.Td>
