@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.ts';
+import { startFakeOpenAI } from '../../sync-server/src/test-support/fake-openai/fake-openai.ts';
 import { REPO_ROOT, startServerProcess } from './server-process.ts';
 
 export interface Shot {
@@ -15,16 +16,56 @@ export interface Shot {
   readonly prepare?: (page: Page, serverUrl: string) => Promise<void>;
 }
 
+/** The answer the fake AI upstream streams for the chat picture: Markdown with a code block. */
+const CHAT_ANSWER = [
+  'Wrap the function so that it runs only after the calls **stop** for a while:',
+  '',
+  '```ts',
+  'export function debounce<A extends unknown[]>(run: (...args: A) => void, waitMs: number) {',
+  '  let timer: ReturnType<typeof setTimeout> | undefined;',
+  '  return (...args: A) => {',
+  '    clearTimeout(timer);',
+  '    timer = setTimeout(() => run(...args), waitMs);',
+  '  };',
+  '}',
+  '```',
+  '',
+  '- Use it for search boxes and resize handlers.',
+  '- Keep the returned function: a new one per render starts over.',
+].join('\n');
+
+/** Signs up the first account (the owner), then asks the assistant one question and waits for the streamed answer. */
+async function chatWithAnswer(page: Page, serverUrl: string): Promise<void> {
+  await page.goto(new URL('/account', serverUrl).toString());
+  await page.locator('label').filter({ hasText: /^Create account$/ }).click();
+  await page.getByLabel('Email').fill('ada@example.com');
+  await page.locator('input[autocomplete="new-password"]').fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('profile-name').waitFor({ timeout: 30_000 });
+  await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Chat' }).click();
+  await page.getByRole('button', { name: 'New conversation' }).first().click();
+  const picker = page.getByRole('combobox', { name: 'Model' });
+  await picker.click({ timeout: 30_000 });
+  await page.getByRole('option', { name: /^GPT-4o mini ·/ }).click();
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  await composer.fill('How do I debounce a function in TypeScript?');
+  await composer.press('Enter');
+  await page.locator('[data-testid="chat-message"][data-role="assistant"][data-status="complete"]').waitFor({ timeout: 60_000 });
+  await page.getByTestId('spend-today-spent').filter({ hasNotText: '$0.00 spent' }).waitFor({ timeout: 30_000 });
+}
+
 const SHOTS: readonly Shot[] = [
   { name: 'shop', path: '/shop' },
-  { name: 'chat', path: '/chat' },
   { name: 'chess', path: '/chess' },
   { name: 'markets', path: '/markets' },
+  // Last: it signs up, and the other pictures show the app as a first visitor sees it.
+  { name: 'chat', path: '/chat', prepare: chatWithAnswer },
 ];
 
 const outputDir = path.join(REPO_ROOT, 'build/screenshots');
 mkdirSync(outputDir, { recursive: true });
-const server = await startServerProcess();
+const fake = await startFakeOpenAI({ answer: () => CHAT_ANSWER, defaults: { chunkDelayMs: 10 } });
+const server = await startServerProcess({ env: { PLAZA_LLM_UPSTREAM_URL: fake.baseURL, PLAZA_LLM_API_KEY: fake.apiKey } });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 });
@@ -41,4 +82,5 @@ try {
 } finally {
   await browser.close();
   await server.stop();
+  await fake.close();
 }

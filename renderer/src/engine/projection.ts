@@ -112,10 +112,12 @@ export class ProjectionSink {
  */
 export function attachProjection(db: PlazaDatabase, sink: ProjectionSink, doc: Y.Doc, room: RoomRef, roomName: string, projection: Projection): () => void {
   const full = async () => {
-    const result = projection.project(doc, room, roomName, null);
     const existing = await (db[projection.collection] as unknown as { find(query: unknown): { exec(): Promise<Array<{ id: string }>> } })
       .find(projection.collection === 'kv' || projection.collection === 'intents' ? { selector: { id: { $in: [] } } } : { selector: { room: roomName } })
       .exec();
+    // Projected after the read, not before: a change made meanwhile (a write right after opening
+    // the room) was applied by the observer already, and an older full result must not undo it.
+    const result = projection.project(doc, room, roomName, null);
     const kept = new Set(result.upsert.map((record) => record.id));
     const stale = existing.map((record) => record.id).filter((id) => !kept.has(id));
     sink.apply(projection.collection, { ...result, remove: [...result.remove, ...stale] });

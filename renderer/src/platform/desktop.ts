@@ -15,5 +15,12 @@ export function desktopPlatform(bridge: PlazaBridge): Platform {
       delete: (name) => bridge.deleteSecret(name),
     },
     openExternal: (url) => bridge.openExternal(url),
+    directLlm: {
+      chat: (request, onChunk) => bridge.llmChat(request, onChunk),
+      stop: (requestId) => bridge.llmStop(requestId),
+      status: () => bridge.llmDirectStatus(),
+      configure: (request) => bridge.llmDirectConfigure(request),
+      session: (request) => bridge.llmDirectSession(request),
+    },
   };
 }

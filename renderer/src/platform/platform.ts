@@ -3,7 +3,22 @@
  * the desktop adapter wraps the preload bridge, the browser adapter serves the web flavour and
  * the tests.
  */
+import type { DirectChatRequest, DirectChatResult, DirectConfigureRequest, DirectSessionRequest, DirectSessionView, DirectStatus } from '../../../shared/platform/bridge.ts';
+
 export type PlatformKind = 'desktop' | 'web';
+
+/**
+ * Direct mode (desktop only): AI calls made by the host with the user's own key or a local
+ * OpenAI-compatible server, behind the host's own ledger. The key goes in through `configure`
+ * and never comes back out.
+ */
+export interface DirectLlmPort {
+  chat(request: DirectChatRequest, onChunk: (text: string) => void): Promise<DirectChatResult>;
+  stop(requestId: string): Promise<boolean>;
+  status(): Promise<DirectStatus>;
+  configure(request: DirectConfigureRequest): Promise<DirectStatus>;
+  session(request: DirectSessionRequest): Promise<DirectSessionView>;
+}
 
 export interface SecretVault {
   save(name: string, value: string): Promise<void>;
@@ -24,4 +39,6 @@ export interface Platform {
    */
   readonly secrets: SecretVault;
   openExternal(url: string): Promise<void>;
+  /** Present on desktop only; the web flavour has no direct mode. */
+  readonly directLlm?: DirectLlmPort;
 }

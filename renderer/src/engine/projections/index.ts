@@ -5,17 +5,21 @@
 import type { RoomRef } from '../../../../shared/sync/rooms.ts';
 import type { Projection } from '../projection.ts';
 import { catalogProjection } from './catalog.ts';
+import { chatMessagesProjection, chatMetaProjection, chatThreadsProjection } from './chat.ts';
+import { llmInboxProjection } from './llm.ts';
 import { activeOrdersProjection, cartProjection, historyOrdersProjection, inboxOrdersProjection, monthOrdersProjection, stockProjection } from './shop.ts';
 import { userSettingsProjection } from './user-settings.ts';
 
 export function projectionsFor(room: RoomRef): Projection[] {
   switch (room.kind) {
     case 'user':
-      return [userSettingsProjection, cartProjection];
+      return [userSettingsProjection, cartProjection, chatThreadsProjection];
     case 'inbox':
-      return [inboxOrdersProjection];
+      return [inboxOrdersProjection, llmInboxProjection];
     case 'history':
       return [historyOrdersProjection];
+    case 'chat':
+      return [chatMetaProjection, chatMessagesProjection];
     case 'catalog':
       return [catalogProjection];
     case 'stock':

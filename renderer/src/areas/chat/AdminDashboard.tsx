@@ -1,0 +1,476 @@
+/**
+ * Tenant owners and admins: AI spend by day (chart), by person and by model; the team's budgets
+ * (within the operator's ceiling); kill switches for the whole team, one person or one session.
+ */
+import '@mantine/charts/styles.css';
+import { BarChart } from '@mantine/charts';
+import { Alert, Badge, Button, Card, Group, Loader, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { IconPower } from '@tabler/icons-react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { ScopeKind } from '../../../../shared/domain/llm/budgets.ts';
+import type { KillSwitchRequest, SpendReport, TenantBudgets, TenantBudgetsResponse } from '../../../../shared/api/llm.ts';
+import { useRuntime } from '../../app/RuntimeContext.tsx';
+import type { MemberRow } from '../../session/contract.ts';
+import type { Identity } from '../../session/session-manager.ts';
+import { formatSpend } from './prompt.ts';
+import { useLlmApi } from './useChatData.ts';
+import { useNow } from './useNow.ts';
+
+const DAY = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+const BUDGET_FIELDS: ReadonlyArray<{ field: keyof TenantBudgets; label: string; description: string }> = [
+  { field: 'sessionMicroUsd', label: 'Per chat session', description: 'A session stops here; a new one starts fresh.' },
+  { field: 'userDailyMicroUsd', label: 'Per person per day', description: 'Resets at midnight UTC.' },
+  { field: 'tenantDailyMicroUsd', label: 'Whole team per day', description: 'Resets at midnight UTC.' },
+  { field: 'tenantMonthlyMicroUsd', label: 'Whole team per month', description: 'Resets on the first (UTC).' },
+];
+
+const BUDGET_NAMES: Readonly<Record<ScopeKind, string>> = {
+  session: 'A chat session',
+  'user-day': 'One person, today',
+  'tenant-day': 'Whole team, today',
+  'tenant-month': 'Whole team, this month',
+  'global-day': 'All of Plaza, today (operator)',
+};
+
+function Stat({ label, value }: { readonly label: string; readonly value: string }) {
+  return (
+    <Card withBorder padding="sm">
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={650} size="lg">
+        {value}
+      </Text>
+    </Card>
+  );
+}
+
+function BudgetsEditor({ tenant }: { readonly tenant: string }) {
+  const api = useLlmApi();
+  const [response, setResponse] = useState<TenantBudgetsResponse | null>(null);
+  const [draft, setDraft] = useState<Record<keyof TenantBudgets, number> | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    api.budgets(tenant).then(
+      (value) => {
+        if (!live) return;
+        setResponse(value);
+        const source = value.own ?? value.effective;
+        // Only the tenant's four fields: `effective` also carries the global cap, which is not the tenant's to set.
+        setDraft({ sessionMicroUsd: source.sessionMicroUsd, userDailyMicroUsd: source.userDailyMicroUsd, tenantDailyMicroUsd: source.tenantDailyMicroUsd, tenantMonthlyMicroUsd: source.tenantMonthlyMicroUsd });
+      },
+      (cause: unknown) => live && setError((cause as Error).message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, tenant]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!draft || !response) return;
+    for (const { field, label } of BUDGET_FIELDS) {
+      if (draft[field] > response.ceiling[field]) {
+        setError(`${label}: at most ${formatSpend(response.ceiling[field])} (the operator’s ceiling).`);
+        return;
+      }
+    }
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      const next = await api.setBudgets(tenant, draft);
+      setResponse(next);
+      setSaved(true);
+    } catch (cause) {
+      setError((cause as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card withBorder padding="lg" component="form" onSubmit={(event) => void submit(event)} aria-label="Team AI budgets">
+      <Stack gap="sm">
+        <Title order={3} size="h4">
+          Budgets
+        </Title>
+        {!draft || !response ? (
+          error ? <Alert color="red">{error}</Alert> : <Loader size="sm" aria-label="Loading budgets" />
+        ) : (
+          <>
+            <Text size="sm" c="dimmed">
+              {response.own ? 'Your team’s own budgets.' : 'Your team uses the operator’s defaults; saving sets its own.'} Each is capped by the operator’s ceiling.
+            </Text>
+            <SimpleGrid cols={{ base: 1, sm: 2 }}>
+              {BUDGET_FIELDS.map(({ field, label, description }) => (
+                <NumberInput
+                  key={field}
+                  label={label}
+                  description={`${description} Ceiling ${formatSpend(response.ceiling[field])}.`}
+                  prefix="$"
+                  decimalScale={6}
+                  min={0}
+                  max={response.ceiling[field] / 1_000_000}
+                  step={0.5}
+                  value={draft[field] / 1_000_000}
+                  onChange={(value) => setDraft({ ...draft, [field]: Math.round(Number(value) * 1_000_000) })}
+                  data-testid={`budget-${field}`}
+                />
+              ))}
+            </SimpleGrid>
+            {error && (
+              <Alert color="red" variant="light" role="alert">
+                {error}
+              </Alert>
+            )}
+            {saved && (
+              <Text size="sm" c="teal.9" role="status">
+                Budgets saved. They apply to the next AI call.
+              </Text>
+            )}
+            <Group>
+              <Button type="submit" loading={busy}>
+                Save budgets
+              </Button>
+            </Group>
+          </>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+function parseTarget(scope: string, target: string): { user?: string; session?: string } {
+  const parts = target.split('/').map((part) => decodeURIComponent(part));
+  if (scope === 'user') return { user: parts[1] ?? '' };
+  if (scope === 'session') return { user: parts[1] ?? '', session: parts[2] ?? '' };
+  return {};
+}
+
+function KillSwitches({ tenant, report, members, onChanged }: { readonly tenant: string; readonly report: SpendReport | null; readonly members: readonly MemberRow[]; readonly onChanged: () => void }) {
+  const api = useLlmApi();
+  const [scope, setScope] = useState<'user' | 'session'>('user');
+  const [user, setUser] = useState<string | null>(null);
+  const [session, setSession] = useState('');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const nameOf = (id: string) => members.find((member) => member.id === id)?.displayName ?? id;
+  const switches = report?.killSwitches.filter((row) => row.scope !== 'global') ?? [];
+  const tenantOff = switches.some((row) => row.scope === 'tenant');
+  const globalOff = report?.killSwitches.some((row) => row.scope === 'global') ?? false;
+
+  const act = async (request: KillSwitchRequest) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.killSwitch(tenant, request);
+      onChanged();
+    } catch (cause) {
+      setError((cause as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!user) {
+      setError('Choose a person.');
+      return;
+    }
+    if (scope === 'session' && !/^[A-Za-z0-9_-]{1,128}$/.test(session.trim())) {
+      setError('Enter the chat session id (letters, digits, _ and -).');
+      return;
+    }
+    void act({ scope, on: true, user, ...(scope === 'session' ? { session: session.trim() } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) });
+  };
+
+  return (
+    <Card withBorder padding="lg">
+      <Stack gap="sm">
+        <Title order={3} size="h4">
+          Kill switches
+        </Title>
+        {globalOff && (
+          <Alert color="red" variant="light">
+            The Plaza operator has switched the AI assistant off for everyone.
+          </Alert>
+        )}
+        <Switch
+          label="AI assistant on for the whole team"
+          description={tenantOff ? 'Switched off: every call is refused and running answers were cut.' : 'Switching it off cuts running answers at once.'}
+          checked={!tenantOff}
+          disabled={busy || report === null}
+          onChange={(event) => void act({ scope: 'tenant', on: !event.currentTarget.checked })}
+          data-testid="kill-tenant"
+        />
+        <form onSubmit={submit} aria-label="Switch off for one person or session">
+          <Stack gap="xs">
+            <SegmentedControl
+              aria-label="What to switch off"
+              value={scope}
+              onChange={(value) => setScope(value as 'user' | 'session')}
+              data={[
+                { value: 'user', label: 'One person' },
+                { value: 'session', label: 'One chat session' },
+              ]}
+            />
+            <Group grow align="flex-end">
+              <Select label="Person" data={members.filter((member) => member.kind === 'account').map((member) => ({ value: member.id, label: member.displayName }))} value={user} onChange={setUser} searchable />
+              {scope === 'session' && <TextInput label="Session id" value={session} onChange={(event) => setSession(event.currentTarget.value)} />}
+            </Group>
+            <TextInput label="Reason (shown to them)" value={reason} onChange={(event) => setReason(event.currentTarget.value)} maxLength={200} />
+            <Group>
+              <Button type="submit" color="red" variant="light" leftSection={<IconPower size={16} />} loading={busy}>
+                Switch off
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+        {error && (
+          <Alert color="red" variant="light" role="alert">
+            {error}
+          </Alert>
+        )}
+        {switches.filter((row) => row.scope !== 'tenant').length > 0 && (
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Switched off</Table.Th>
+                <Table.Th>Reason</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Action</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {switches
+                .filter((row) => row.scope !== 'tenant')
+                .map((row) => {
+                  const target = parseTarget(row.scope, row.target);
+                  const label = row.scope === 'user' ? nameOf(target.user ?? '') : `${nameOf(target.user ?? '')}: session ${target.session ?? ''}`;
+                  return (
+                    <Table.Tr key={`${row.scope}:${row.target}`}>
+                      <Table.Td>{label}</Table.Td>
+                      <Table.Td>{row.reason ?? '—'}</Table.Td>
+                      <Table.Td>
+                        <Button
+                          size="xs"
+                          variant="default"
+                          disabled={busy}
+                          onClick={() => void act({ scope: row.scope as 'user' | 'session', on: false, user: target.user ?? '', ...(row.scope === 'session' ? { session: target.session ?? '' } : {}) })}
+                        >
+                          Switch back on
+                        </Button>
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+export function AdminDashboard({ identity }: { readonly identity: Identity }) {
+  const api = useLlmApi();
+  const { session } = useRuntime();
+  const tenant = identity.tenant.id;
+  const [days, setDays] = useState('14');
+  const [report, setReport] = useState<SpendReport | null>(null);
+  const [members, setMembers] = useState<readonly MemberRow[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const today = isoDay(useNow(60_000));
+  const range = useMemo(() => ({ from: isoDay(Date.parse(`${today}T00:00:00Z`) - (Number(days) - 1) * DAY), to: today }), [days, today]);
+
+  useEffect(() => {
+    let live = true;
+    api.spend(tenant, range.from, range.to).then(
+      (value) => {
+        if (!live) return;
+        setReport(value);
+        setError(null);
+      },
+      (cause: unknown) => live && setError((cause as Error).message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, tenant, range, version]);
+
+  useEffect(() => {
+    let live = true;
+    session.authed<{ members: MemberRow[] }>('GET', `/api/tenants/${encodeURIComponent(tenant)}/members`).then(
+      (value) => live && setMembers(value.members),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [session, tenant]);
+
+  const nameOf = (id: string) => members.find((member) => member.id === id)?.displayName ?? id;
+  const chart = useMemo(() => {
+    if (!report) return [];
+    const byDay = new Map(report.byDay.map((row) => [row.day, row.chargedMicroUsd]));
+    const rows: Array<{ day: string; spend: number }> = [];
+    for (let time = Date.parse(`${range.from}T00:00:00Z`); time <= Date.parse(`${range.to}T00:00:00Z`); time += DAY) {
+      const day = isoDay(time);
+      rows.push({ day: day.slice(5), spend: (byDay.get(day) ?? 0) / 1_000_000 });
+    }
+    return rows;
+  }, [report, range]);
+
+  return (
+    <Stack gap="lg" data-testid="llm-admin">
+      <Group justify="space-between" align="flex-end">
+        <Title order={3} size="h4">
+          AI spend of {identity.tenant.name}
+        </Title>
+        <SegmentedControl
+          aria-label="Period"
+          value={days}
+          onChange={setDays}
+          data={[
+            { value: '7', label: '7 days' },
+            { value: '14', label: '14 days' },
+            { value: '30', label: '30 days' },
+          ]}
+        />
+      </Group>
+      {error && (
+        <Alert color="red" variant="light" role="alert">
+          {error}
+        </Alert>
+      )}
+      {!report ? (
+        !error && <Loader size="sm" aria-label="Loading spend" />
+      ) : (
+        <>
+          <SimpleGrid cols={{ base: 2, sm: 4 }}>
+            <Stat label="Spent" value={formatSpend(report.total.chargedMicroUsd)} />
+            <Stat label="Calls" value={report.total.calls.toLocaleString()} />
+            <Stat label="Held by running calls" value={formatSpend(report.total.openReservedMicroUsd)} />
+            <Stat label="Tokens in / out" value={`${report.total.promptTokens.toLocaleString()} / ${report.total.completionTokens.toLocaleString()}`} />
+          </SimpleGrid>
+          <Card withBorder padding="lg">
+            <Stack gap="xs">
+              <Text fw={650}>Spend per day (UTC, dollars)</Text>
+              <BarChart h={220} data={chart} dataKey="day" series={[{ name: 'spend', label: 'Spend ($)', color: 'plaza.6' }]} valueFormatter={(value) => formatSpend(Math.round(value * 1_000_000))} />
+            </Stack>
+          </Card>
+          {report.alerts.length > 0 && (
+            <Stack gap="xs">
+              {report.alerts.slice(0, 5).map((alert) => (
+                <Alert key={alert.id} color={alert.threshold === 100 || alert.code === 'usage-overrun' ? 'red' : alert.threshold === 80 ? 'orange' : 'blue'} variant="light">
+                  {alert.user ? `${nameOf(alert.user)}: ` : ''}
+                  {alert.message}
+                </Alert>
+              ))}
+            </Stack>
+          )}
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <Card withBorder padding="lg">
+              <Text fw={650} mb="xs">
+                By person
+              </Text>
+              {report.byUser.length === 0 ? (
+                <Text size="sm" c="dimmed">
+                  Nobody has used the AI assistant in this period.
+                </Text>
+              ) : (
+                <Table data-testid="spend-by-user">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Person</Table.Th>
+                      <Table.Th>Calls</Table.Th>
+                      <Table.Th>Spent</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {report.byUser.map((row) => (
+                      <Table.Tr key={row.user}>
+                        <Table.Td>{nameOf(row.user)}</Table.Td>
+                        <Table.Td>{row.calls}</Table.Td>
+                        <Table.Td>{formatSpend(row.chargedMicroUsd)}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              )}
+            </Card>
+            <Card withBorder padding="lg">
+              <Text fw={650} mb="xs">
+                By model
+              </Text>
+              {report.byModel.length === 0 ? (
+                <Text size="sm" c="dimmed">
+                  No calls in this period.
+                </Text>
+              ) : (
+                <Table data-testid="spend-by-model">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Model</Table.Th>
+                      <Table.Th>Calls</Table.Th>
+                      <Table.Th>Spent</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {report.byModel.map((row) => (
+                      <Table.Tr key={row.model}>
+                        <Table.Td>{row.model}</Table.Td>
+                        <Table.Td>{row.calls}</Table.Td>
+                        <Table.Td>{formatSpend(row.chargedMicroUsd)}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              )}
+            </Card>
+          </SimpleGrid>
+          <Card withBorder padding="lg">
+            <Text fw={650} mb="xs">
+              Budgets now
+            </Text>
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Budget</Table.Th>
+                  <Table.Th>Spent</Table.Th>
+                  <Table.Th>Held</Table.Th>
+                  <Table.Th>Cap</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {report.budgets.map((row) => (
+                  <Table.Tr key={`${row.kind}:${row.window}`}>
+                    <Table.Td>
+                      {BUDGET_NAMES[row.kind]} <Badge variant="light" size="xs">{row.window}</Badge>
+                    </Table.Td>
+                    <Table.Td>{formatSpend(row.spentMicroUsd)}</Table.Td>
+                    <Table.Td>{formatSpend(row.reservedMicroUsd)}</Table.Td>
+                    <Table.Td>{formatSpend(row.capMicroUsd)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Card>
+        </>
+      )}
+      <BudgetsEditor tenant={tenant} />
+      <KillSwitches tenant={tenant} report={report} members={members} onChanged={() => setVersion((value) => value + 1)} />
+    </Stack>
+  );
+}
