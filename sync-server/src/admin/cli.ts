@@ -12,6 +12,7 @@ import { createTenant, createUser, DirectoryError } from '../auth/provisioning.t
 import { operatorSecretFile, TokenService } from '../auth/tokens.ts';
 import { SERVER_INFO_FILE } from '../server.ts';
 import { SqliteStore } from '../store/sqlite.ts';
+import { backupDataDir, BackupError, POSTGRES_BACKUP_HELP, restoreDataDir } from './backup.ts';
 
 const USAGE = `Plaza admin
 
@@ -24,6 +25,11 @@ Commands:
   user-create --tenant <id> --name <name> [--email <e>] [--role owner|admin|member|guest]
   role --tenant <id> --user <id> --role owner|admin|member|guest|none
   token --tenant <id> --user <id> [--ttl <seconds>]   mint a development access token
+  backup [--out <file>]                         consistent online copy of the embedded store
+                                                (default: <data-dir>/backups/plaza-backup-<time>.db)
+  restore --from <file>                         replace the embedded store with a backup (server stopped)
+
+With PLAZA_DATABASE_URL set (Postgres), backup and restore explain the pg_dump / pg_restore commands.
 
 The data directory defaults to $PLAZA_DATA_DIR or ./.plaza-data.
 `;
@@ -130,6 +136,8 @@ export async function runCli(argv: readonly string[], environment: NodeJS.Proces
       email: { type: 'string' },
       role: { type: 'string' },
       ttl: { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
       'no-guests': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -140,6 +148,23 @@ export async function runCli(argv: readonly string[], environment: NodeJS.Proces
     return;
   }
   const dataDir = path.resolve(flags['data-dir'] ?? environment.PLAZA_DATA_DIR ?? '.plaza-data');
+  if (command === 'backup' || command === 'restore') {
+    if (environment.PLAZA_DATABASE_URL) throw new CliError(POSTGRES_BACKUP_HELP);
+    try {
+      if (command === 'backup') {
+        const written = await backupDataDir(dataDir, flags.out);
+        print(JSON.stringify({ via: 'data-dir', backup: written.file, bytes: written.bytes }, null, 2));
+      } else {
+        const running = (await serverBackend(dataDir)) !== null;
+        const restored = await restoreDataDir(dataDir, required(flags, 'from'), running);
+        print(JSON.stringify({ via: 'data-dir', ...restored }, null, 2));
+      }
+    } catch (error) {
+      if (error instanceof BackupError) throw new CliError(error.message);
+      throw error;
+    }
+    return;
+  }
   const backend = (await serverBackend(dataDir)) ?? (await dataDirBackend(dataDir));
   try {
     let result: unknown;
