@@ -71,7 +71,7 @@ export class RedisBus {
     } catch (error) {
       bus.redis.disconnect();
       bus.subscriber.disconnect();
-      throw new Error(`cannot reach Redis at ${redactUrl(options.url)}: ${(error as Error).message}`);
+      throw new Error(`cannot reach Redis at ${redactUrl(options.url)}: ${(error as Error).message}`, { cause: error });
     }
     return bus;
   }
