@@ -53,6 +53,29 @@ const types = {
 
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * Group commit of plain appends (no intents): the appends waiting in one tick, one per room, go
+ * in one statement, which is one transaction: every room's head is bumped (rows locked in room
+ * order, so two batches from two processes cannot deadlock) and its update inserted under it.
+ */
+const APPEND_BATCH = `WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::bytea[], $3::text[], $4::bigint[]) AS t(room, data, origin, at) ORDER BY room),
+  heads AS (
+    INSERT INTO room_heads(room, seq) SELECT room, 1 FROM input ORDER BY room
+    ON CONFLICT (room) DO UPDATE SET seq = room_heads.seq + 1 RETURNING room, seq)
+  INSERT INTO room_updates(room, seq, data, origin, created_at)
+  SELECT input.room, heads.seq, input.data, input.origin, input.at FROM input JOIN heads ON heads.room = input.room
+  RETURNING room, seq`;
+
+const MAX_BATCH = 256;
+
+interface PendingAppend {
+  readonly append: RoomAppend;
+  readonly at: number;
+  resolve(seq: number): void;
+  reject(error: unknown): void;
+}
+
 function pgCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
@@ -132,6 +155,56 @@ export class PostgresStore implements Store {
     return store;
   }
 
+  private readonly waiting: PendingAppend[] = [];
+  private flushScheduled = false;
+
+  private enqueueAppend(append: RoomAppend): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.waiting.push({ append, at: Date.now(), resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushAppends());
+      }
+    });
+  }
+
+  /** Sends what waits, in batches of distinct rooms (a room's second append goes in the next batch). */
+  private flushAppends(): void {
+    this.flushScheduled = false;
+    while (this.waiting.length > 0) {
+      const batch: PendingAppend[] = [];
+      const rooms = new Set<string>();
+      const later: PendingAppend[] = [];
+      for (const item of this.waiting.splice(0)) {
+        if (batch.length < MAX_BATCH && !rooms.has(item.append.room)) {
+          rooms.add(item.append.room);
+          batch.push(item);
+        } else later.push(item);
+      }
+      this.waiting.push(...later);
+      void this.runBatch(batch);
+      if (later.length > 0 && batch.length === 0) break;
+    }
+  }
+
+  private async runBatch(batch: readonly PendingAppend[]): Promise<void> {
+    try {
+      const result = await this.pool.query({
+        name: 'plaza-append-batch',
+        text: APPEND_BATCH,
+        values: [batch.map((item) => item.append.room), batch.map((item) => Buffer.from(item.append.data.buffer, item.append.data.byteOffset, item.append.data.byteLength)), batch.map((item) => JSON.stringify(item.append.origin)), batch.map((item) => item.at)],
+      });
+      const seqs = new Map((result.rows as Row[]).map((row) => [String(row.room), Number(row.seq)]));
+      for (const item of batch) {
+        const seq = seqs.get(item.append.room);
+        if (seq === undefined) item.reject(new StoreError(`no sequence number came back for ${item.append.room}`));
+        else item.resolve(seq);
+      }
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  }
+
   private async query(sql: string, params: readonly AsyncSqlValue[] = []): Promise<Row[]> {
     return (await this.db.query(sql, params)).rows as Row[];
   }
@@ -158,8 +231,9 @@ export class PostgresStore implements Store {
         return { snapshot: snap[0] ? bytes(snap[0].data) : null, snapshotSeq, updates: rows.map((row) => ({ seq: Number(row.seq), data: bytes(row.data) })) };
       });
     },
-    appendUpdate: async (append: RoomAppend, intents: readonly PendingIntentInput[] = []): Promise<{ seq: number; queued: number }> =>
-      this.transaction(async (client) => {
+    appendUpdate: async (append: RoomAppend, intents: readonly PendingIntentInput[] = []): Promise<{ seq: number; queued: number }> => {
+      if (intents.length === 0) return { seq: await this.enqueueAppend(append), queued: 0 };
+      return this.transaction(async (client) => {
         const seq = await PostgresStore.insertUpdate(client, append, Date.now());
         let queued = 0;
         for (const intent of intents) {
@@ -173,7 +247,8 @@ export class PostgresStore implements Store {
           queued += result.rowCount ?? 0;
         }
         return { seq, queued };
-      }),
+      });
+    },
     compact: async (room: string, snapshot: Uint8Array, uptoSeq: number): Promise<void> => {
       await this.transaction(async (client) => {
         const { rowCount } = await client.query(
