@@ -63,7 +63,7 @@ export const configSchema = z
     /** How often a process looks for queues with work and no holder (takeover after a crash). */
     queueSweepMs: z.coerce.number().int().min(50).max(60_000).default(1_000),
     /** How long a gap in a room's sequence numbers waits for the bus before reading the store. */
-    gapGraceMs: z.coerce.number().int().min(1).max(60_000).default(100),
+    gapGraceMs: z.coerce.number().int().min(1).max(60_000).default(250),
     /** How often loaded rooms are compared with the store (heals a message lost on the bus). */
     resyncEveryMs: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
     /** How often open LLM calls of dead processes are settled (cluster mode). */
@@ -275,7 +275,7 @@ Several processes (environment only; see README "Running several servers"):
   PLAZA_DATABASE_URL (postgres://…; default: embedded SQLite), PLAZA_DATABASE_POOL_SIZE (10),
   PLAZA_REDIS_URL (redis://…; needs PLAZA_DATABASE_URL), PLAZA_REDIS_PREFIX (plaza:), PLAZA_PROCESS_ID,
   PLAZA_LEASE_TTL_MS (5000), PLAZA_CLUSTER_HEARTBEAT_MS (2000), PLAZA_QUEUE_SWEEP_MS (1000),
-  PLAZA_GAP_GRACE_MS (100), PLAZA_RESYNC_EVERY_MS (5000), PLAZA_LLM_RECOVER_EVERY_MS (10000);
+  PLAZA_GAP_GRACE_MS (250), PLAZA_RESYNC_EVERY_MS (5000), PLAZA_LLM_RECOVER_EVERY_MS (10000);
   every process needs the same PLAZA_ACCESS_TOKEN_KEY and PLAZA_OPERATOR_KEY
 
 AI proxy (environment only; amounts in micro-dollars, $1 = 1000000):
