@@ -176,10 +176,23 @@ export interface AsyncLedgerOptions {
 export class AsyncLlmLedger {
   private readonly db: AsyncSqlDatabase;
   private readonly owner: string;
+  /**
+   * This process's locking transactions, one at a time. Every reservation locks the global-day
+   * scope row anyway, so the database serializes them cluster-wide; queueing them here first
+   * means a burst waits in memory instead of holding every pooled connection while it waits on
+   * a row lock (which starves settlements and times connections out).
+   */
+  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(db: AsyncSqlDatabase, options: AsyncLedgerOptions) {
     this.db = db;
     this.owner = options.owner;
+  }
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   // Sessions ----------------------------------------------------------------------------------
@@ -227,14 +240,14 @@ export class AsyncLlmLedger {
   }
 
   resumeSession(identity: CallIdentity, now: number): Promise<Result<SessionGuardState, DomainError<'needs-new-session' | 'no-session'>>> {
-    return this.db.transaction(async (client) => {
+    return this.locked(() => this.db.transaction(async (client) => {
       const stored = await this.readSession(client, identity, true);
       if (!stored) return err({ code: 'no-session' as const, message: 'This chat session does not exist.' });
       const resumed = resumeSession(stored.state, now, { kind: 'resume' });
       if (!resumed.ok) return resumed;
       await this.writeSession(client, identity, resumed.value, stored.version, now);
       return ok(resumed.value);
-    });
+    }));
   }
 
   // Reservations ------------------------------------------------------------------------------
@@ -250,7 +263,7 @@ export class AsyncLlmLedger {
   /** Plans and reserves in one transaction, under the session and scope row locks. */
   reserve(input: PlanInput): Promise<ReserveResult> {
     const { identity, now } = input;
-    return this.db.transaction(async (client): Promise<ReserveResult> => {
+    return this.locked(() => this.db.transaction(async (client): Promise<ReserveResult> => {
       const stored = await this.readSession(client, identity, true);
       if (!stored) return { kind: 'no-session' };
       const scopes = [...scopesFor(identity, input.limits, now)].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -313,7 +326,7 @@ export class AsyncLlmLedger {
       );
       await this.writeSession(client, identity, plan.sessionAfter, stored.version, now);
       return { kind: 'admitted', callId: input.callId, plan };
-    });
+    }));
   }
 
   private async insertAlert(client: AsyncSqlClient, alert: Omit<LedgerAlert, 'id'>): Promise<LedgerAlert> {
@@ -393,7 +406,7 @@ export class AsyncLlmLedger {
   settle(callId: string, plan: CallPlan, outcome: CallOutcome, meta: SettleMeta): Promise<SettleResult | null> {
     const settlement = settleCall(plan, outcome);
     const identity = plan.identity;
-    return this.db.transaction(async (client): Promise<SettleResult | null> => {
+    return this.locked(() => this.db.transaction(async (client): Promise<SettleResult | null> => {
       const usage = outcome.usage;
       const closed = await client.query(
         `UPDATE llm_calls SET status = 'settled', ended_at = $1, ended_by = $2, basis = $3, charged = $4, prompt_tokens = $5, cached_tokens = $6,
@@ -455,7 +468,7 @@ export class AsyncLlmLedger {
         );
       }
       return { settlement, session, alerts };
-    });
+    }));
   }
 
   /**
@@ -467,7 +480,7 @@ export class AsyncLlmLedger {
     const calls: RecoveredCall[] = [];
     const alerts: LedgerAlert[] = [];
     for (const { id } of open) {
-      const recovered = await this.db.transaction(async (client) => {
+      const recovered = await this.locked(() => this.db.transaction(async (client) => {
         const { rows } = await client.query("SELECT * FROM llm_calls WHERE id = $1 AND status = 'open' FOR UPDATE", [text(id)]);
         const row = rows[0];
         if (!row) return null;
@@ -490,7 +503,7 @@ export class AsyncLlmLedger {
         if (stored) await this.writeSession(client, identity, recordSettlement(stored.state, { chargedMicroUsd: charged, haltSession: false }, now, guards), stored.version, now);
         const fired = await this.evaluateScopeAlerts(client, scopes, { tenant: call.tenant, user: call.user, session: call.session }, now);
         return { call: { callId: call.id, tenant: call.tenant, user: call.user, session: call.session, model: call.model, chargedMicroUsd: charged }, fired };
-      });
+      }));
       if (recovered) {
         calls.push(recovered.call);
         alerts.push(...recovered.fired);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { roomNames } from '../../../shared/sync/rooms.ts';
 import type { RunningServer } from '../server.ts';
 import { rawClient, startTestServer, temporaryDir } from '../test-support/harness.ts';
+import { ensureInfra, freshDatabase } from '../test-support/infra.ts';
 import { CliError, runCli } from './cli.ts';
 
 let server: RunningServer | null = null;
@@ -89,6 +90,13 @@ describe('backup and restore', () => {
     server = await startTestServer({ dataDir });
     expect(await server.store.directory.user(before.user.id)).not.toBeNull();
     expect(await server.store.directory.user(after.user.id)).toBeNull();
+  });
+
+  it('works on a Postgres store when no server runs', async () => {
+    const url = await freshDatabase(await ensureInfra(), 'cli');
+    const lines: string[] = [];
+    await runCli(['tenant-create', '--id', 'acme', '--name', 'Acme', '--data-dir', temporaryDir()], { PLAZA_DATABASE_URL: url }, (line) => lines.push(line));
+    expect(JSON.parse(lines.join('\n'))).toMatchObject({ via: 'data-dir', tenant: { id: 'acme' } });
   });
 
   it('explains pg_dump for a Postgres store', async () => {

@@ -12,6 +12,7 @@ import { createTenant, createUser, DirectoryError } from '../auth/provisioning.t
 import { operatorSecretFile, TokenService } from '../auth/tokens.ts';
 import { SERVER_INFO_FILE } from '../server.ts';
 import { SqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/types.ts';
 import { backupDataDir, BackupError, POSTGRES_BACKUP_HELP, restoreDataDir } from './backup.ts';
 
 const USAGE = `Plaza admin
@@ -71,9 +72,12 @@ async function serverBackend(dataDir: string): Promise<Backend | null> {
   };
 }
 
-async function dataDirBackend(dataDir: string): Promise<Backend> {
-  if (!existsSync(dataDir)) throw new CliError(`no data directory at ${dataDir} (start the server once, or pass --data-dir)`);
-  const store = SqliteStore.open(dataDir);
+async function dataDirBackend(dataDir: string, databaseUrl: string | undefined): Promise<Backend> {
+  if (!databaseUrl && !existsSync(dataDir)) throw new CliError(`no data directory at ${dataDir} (start the server once, or pass --data-dir)`);
+  // With PLAZA_DATABASE_URL the directory lives in Postgres (a cluster's shared store).
+  const store: Store = databaseUrl
+    ? await (await import('../store/postgres/postgres-store.ts')).PostgresStore.open({ url: databaseUrl, processId: `admin-${process.pid}`, poolSize: 2 })
+    : SqliteStore.open(dataDir);
   const directory = new Directory(store.directory, 0);
   const tokens = await TokenService.fromDataDir(dataDir, process.env.PLAZA_ACCESS_TOKEN_KEY);
   const now = Date.now();
@@ -165,7 +169,7 @@ export async function runCli(argv: readonly string[], environment: NodeJS.Proces
     }
     return;
   }
-  const backend = (await serverBackend(dataDir)) ?? (await dataDirBackend(dataDir));
+  const backend = (await serverBackend(dataDir)) ?? (await dataDirBackend(dataDir, environment.PLAZA_DATABASE_URL));
   try {
     let result: unknown;
     switch (command) {

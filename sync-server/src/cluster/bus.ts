@@ -80,6 +80,16 @@ export class RedisBus {
     return `${this.prefix}${name}`;
   }
 
+  /**
+   * A Lua script run atomically by Redis, registered once (ioredis sends it by SHA after the
+   * first call). Returns a function of its keys and arguments.
+   */
+  script(name: string, numberOfKeys: number, lua: string): (keys: readonly string[], args: readonly string[]) => Promise<unknown> {
+    this.redis.defineCommand(name, { numberOfKeys, lua });
+    const command = (this.redis as unknown as Record<string, (...parts: string[]) => Promise<unknown>>)[name]!;
+    return (keys, args) => command.call(this.redis, ...keys, ...args);
+  }
+
   /** Subscribes `handler` to a channel (the first handler subscribes the connection). */
   async subscribe(channel: string, handler: BusHandler): Promise<void> {
     const full = this.key(channel);

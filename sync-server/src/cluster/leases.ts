@@ -30,11 +30,21 @@ interface Held {
 export class LeaseManager {
   private readonly options: LeaseOptions;
   private readonly held = new Map<string, Held>();
+  private readonly scripts: {
+    readonly acquire: (keys: readonly string[], args: readonly string[]) => Promise<unknown>;
+    readonly renew: (keys: readonly string[], args: readonly string[]) => Promise<unknown>;
+    readonly release: (keys: readonly string[], args: readonly string[]) => Promise<unknown>;
+  };
   private timer: ReturnType<typeof setInterval> | null = null;
   private renewing = false;
 
   constructor(options: LeaseOptions) {
     this.options = options;
+    this.scripts = {
+      acquire: options.bus.script('plazaLeaseAcquire', 2, ACQUIRE),
+      renew: options.bus.script('plazaLeaseRenew', 1, RENEW),
+      release: options.bus.script('plazaLeaseRelease', 1, RELEASE),
+    };
     this.timer = setInterval(() => void this.renewAll(), Math.max(50, Math.floor(options.ttlMs / 3)));
     this.timer.unref();
   }
@@ -56,8 +66,7 @@ export class LeaseManager {
   async acquire(name: string, onLost: () => void): Promise<number | null> {
     const mine = this.held.get(name);
     if (mine) return mine.epoch;
-    const { redis } = this.options.bus;
-    const epoch = Number(await redis.eval(ACQUIRE, 2, this.key(name), this.options.bus.key(`epoch:${name}`), this.options.holder, String(this.options.ttlMs)));
+    const epoch = Number(await this.scripts.acquire([this.key(name), this.options.bus.key(`epoch:${name}`)], [this.options.holder, String(this.options.ttlMs)]));
     if (!epoch) return null;
     const existing = this.held.get(name);
     if (existing) return existing.epoch;
@@ -72,7 +81,7 @@ export class LeaseManager {
 
   async release(name: string): Promise<void> {
     if (!this.held.delete(name)) return;
-    await this.options.bus.redis.eval(RELEASE, 1, this.key(name), this.options.holder).catch(() => undefined);
+    await this.scripts.release([this.key(name)], [this.options.holder]).catch(() => undefined);
   }
 
   /** Forgets a lease without telling Redis (it was lost). */
@@ -89,8 +98,7 @@ export class LeaseManager {
     this.renewing = true;
     try {
       const names = [...this.held.keys()];
-      const { redis } = this.options.bus;
-      const results = await Promise.allSettled(names.map((name) => redis.eval(RENEW, 1, this.key(name), this.options.holder, String(this.options.ttlMs))));
+      const results = await Promise.allSettled(names.map((name) => this.scripts.renew([this.key(name)], [this.options.holder, String(this.options.ttlMs)])));
       results.forEach((result, index) => {
         const name = names[index]!;
         // A Redis that does not answer is not proof of loss; the TTL decides, and the fence guards writes.

@@ -32,14 +32,16 @@ return {0, retry}
 
 export class RedisRateLimiter implements RateLimiter {
   private readonly bus: RedisBus;
+  private readonly slide: (keys: readonly string[], args: readonly string[]) => Promise<unknown>;
 
   constructor(bus: RedisBus) {
     this.bus = bus;
+    this.slide = bus.script('plazaRateSlide', 1, SLIDE);
   }
 
   private async run(key: string, rule: RateRule, now: number, count: boolean): Promise<RateDecision> {
     const member = `${now}-${randomBytes(6).toString('base64url')}`;
-    const [allowed, retry] = (await this.bus.redis.eval(SLIDE, 1, this.bus.key(`rate:${key}`), String(now), String(rule.windowMs), String(rule.limit), count ? '1' : '0', member)) as [number, number];
+    const [allowed, retry] = (await this.slide([this.bus.key(`rate:${key}`)], [String(now), String(rule.windowMs), String(rule.limit), count ? '1' : '0', member])) as [number, number];
     return Number(allowed) === 1 ? { allowed: true } : { allowed: false, retryAfterMs: Math.max(1, Number(retry)) };
   }
 

@@ -250,6 +250,11 @@ export class IntentRunner {
     }
     this.held.set(name, epoch);
     logger.info({ tenant, referee, epoch }, 'took the lease of a queue');
+    try {
+      this.referees.get(referee)?.onQueueTaken?.(tenant);
+    } catch (error) {
+      logger.error({ err: error, tenant, referee }, 'a referee failed to reset its caches on a lease handover');
+    }
     for (const row of await store.deadlines.of(tenant, referee)) if (!this.firing.has(row.id)) this.deadlineAt.set(row.id, row);
     this.armDeadlines();
     this.scheduleLocal(tenant, referee);
