@@ -625,8 +625,16 @@ export class IntentRunner {
       });
       this.options.metrics.deadlinesFired.inc({ referee: row.referee, kind: row.kind });
     } catch (error) {
-      // Cleared, moved or fired already (by this queue's previous holder): the stored row stands.
-      if (error instanceof DeadlineGoneError) return;
+      // Cleared, moved or fired already (by this queue's previous holder): the stored row stands,
+      // and if it was moved, it is armed again at its new time.
+      if (error instanceof DeadlineGoneError) {
+        const current = (await this.options.store.deadlines.of(row.tenant, row.referee)).find((stored) => stored.id === row.id);
+        if (current && !this.stopped && (!this.options.coordinator || this.held.has(queueName(row.tenant, row.referee))) && !this.deadlineAt.has(row.id)) {
+          this.deadlineAt.set(current.id, current);
+          this.armDeadlines();
+        }
+        return;
+      }
       if (error instanceof FencedError || error instanceof LeaseLostError) {
         this.leaseLost(queueName(row.tenant, row.referee), row.tenant, row.referee);
         return;
