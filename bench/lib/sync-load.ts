@@ -10,6 +10,8 @@ import * as Y from 'yjs';
 
 interface Job {
   readonly syncUrl: string;
+  /** Several server processes: client i of each room connects to syncUrls[i mod n] (default: syncUrl). */
+  readonly syncUrls?: readonly string[];
   readonly rooms: ReadonlyArray<{ readonly name: string; readonly token: string | null }>;
   readonly clientsPerRoom: number;
   readonly updatesPerSecond: number;
@@ -38,7 +40,8 @@ for (let room = 0; room < job.rooms.length; room += 1) {
   const { name, token } = job.rooms[room]!;
   for (let index = 0; index < job.clientsPerRoom; index += 1) {
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(job.syncUrl, name, doc, {
+    const urls = job.syncUrls && job.syncUrls.length > 0 ? job.syncUrls : [job.syncUrl];
+    const provider = new WebsocketProvider(urls[(room + index) % urls.length]!, name, doc, {
       disableBc: true,
       WebSocketPolyfill: WsWebSocket as unknown as typeof WebSocket,
       ...(job.plaza && token ? { protocols: ['plaza.v1', `plaza.auth.${token}`] } : {}),

@@ -20,6 +20,8 @@ const httpUrl = z.string().max(2048).refine((value) => {
 }, 'must be an http(s) URL');
 const longMs = z.coerce.number().int().min(1).max(366 * 24 * 3600 * 1000);
 const count = z.coerce.number().int().min(1).max(1_000_000);
+const postgresUrl = z.string().max(4096).refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// (or postgresql://) URL');
+const redisUrl = z.string().max(4096).refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// (or rediss://) URL');
 const boolean = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')]);
 
 export const configSchema = z
@@ -44,6 +46,28 @@ export const configSchema = z
     accessTokenKey: z.string().min(1).optional(),
     /** The operator credential; default: a random one in the data directory. */
     operatorKey: z.string().min(24).optional(),
+    /** Postgres instead of the embedded SQLite store (required for several processes). */
+    databaseUrl: postgresUrl.optional(),
+    /** Connections per process in the Postgres pool. */
+    databasePoolSize: z.coerce.number().int().min(1).max(500).default(10),
+    /** Redis for fan-out, leases and shared rate limits between several server processes. */
+    redisUrl: redisUrl.optional(),
+    /** Prefix of every Redis key and channel (several Plaza clusters can share one Redis). */
+    redisPrefix: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only').default('plaza:'),
+    /** This process's name in the cluster (default: host-pid-random). */
+    processId: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only').optional(),
+    /** How long a lease (a queue's deciding, a room's compaction) outlives its holder's last renewal. */
+    leaseTtlMs: z.coerce.number().int().min(300).max(300_000).default(5_000),
+    /** How often a process says it is alive and publishes its presence snapshot. */
+    clusterHeartbeatMs: z.coerce.number().int().min(100).max(60_000).default(2_000),
+    /** How often a process looks for queues with work and no holder (takeover after a crash). */
+    queueSweepMs: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    /** How long a gap in a room's sequence numbers waits for the bus before reading the store. */
+    gapGraceMs: z.coerce.number().int().min(1).max(60_000).default(250),
+    /** How often loaded rooms are compared with the store (heals a message lost on the bus). */
+    resyncEveryMs: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+    /** How often open LLM calls of dead processes are settled (cluster mode). */
+    llmRecoverEveryMs: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
     idleUnloadMs: positiveMs.default(30_000),
     compactEvery: z.coerce.number().int().min(1).max(1_000_000).default(500),
     maxMessageBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
@@ -137,6 +161,10 @@ export const configSchema = z
     /** Markets: a trade intent older than this (e.g. placed offline long ago) is refused as expired. */
     marketsTradeTtlMs: positiveMs.default(24 * 3600 * 1000),
   })
+  .refine((config) => config.redisUrl === undefined || config.databaseUrl !== undefined, {
+    message: 'several processes need a shared store: set PLAZA_DATABASE_URL (Postgres) with PLAZA_REDIS_URL',
+    path: ['redisUrl'],
+  })
   .refine((config) => (config.tlsCert === undefined) === (config.tlsKey === undefined), {
     message: 'TLS needs both a certificate and a key (PLAZA_TLS_CERT and PLAZA_TLS_KEY, or --tls-cert and --tls-key)',
     path: ['tlsCert'],
@@ -160,6 +188,17 @@ const ENVIRONMENT: Record<string, keyof ServerConfigInput> = {
   PLAZA_ACCESS_TOKEN_TTL_SECONDS: 'accessTokenTtlSeconds',
   PLAZA_ACCESS_TOKEN_KEY: 'accessTokenKey',
   PLAZA_OPERATOR_KEY: 'operatorKey',
+  PLAZA_DATABASE_URL: 'databaseUrl',
+  PLAZA_DATABASE_POOL_SIZE: 'databasePoolSize',
+  PLAZA_REDIS_URL: 'redisUrl',
+  PLAZA_REDIS_PREFIX: 'redisPrefix',
+  PLAZA_PROCESS_ID: 'processId',
+  PLAZA_LEASE_TTL_MS: 'leaseTtlMs',
+  PLAZA_CLUSTER_HEARTBEAT_MS: 'clusterHeartbeatMs',
+  PLAZA_QUEUE_SWEEP_MS: 'queueSweepMs',
+  PLAZA_GAP_GRACE_MS: 'gapGraceMs',
+  PLAZA_RESYNC_EVERY_MS: 'resyncEveryMs',
+  PLAZA_LLM_RECOVER_EVERY_MS: 'llmRecoverEveryMs',
   PLAZA_IDLE_UNLOAD_MS: 'idleUnloadMs',
   PLAZA_COMPACT_EVERY: 'compactEvery',
   PLAZA_MAX_MESSAGE_BYTES: 'maxMessageBytes',
@@ -261,6 +300,13 @@ Environment only (see README "Configuration" for all of them):
   PLAZA_MAX_CONNECTIONS_PER_USER (64), PLAZA_MAX_CONNECTIONS_PER_IP (512), PLAZA_HEARTBEAT_MS (15000),
   PLAZA_SILENT_TIMEOUT_MS (30000), PLAZA_MEMBERSHIP_CACHE_MS (30000), PLAZA_ACCESS_TOKEN_KEY,
   PLAZA_OPERATOR_KEY, PLAZA_TEST_REFEREE, PLAZA_FAULT (tests only)
+
+Several processes (environment only; see README "Running several servers"):
+  PLAZA_DATABASE_URL (postgres://…; default: embedded SQLite), PLAZA_DATABASE_POOL_SIZE (10),
+  PLAZA_REDIS_URL (redis://…; needs PLAZA_DATABASE_URL), PLAZA_REDIS_PREFIX (plaza:), PLAZA_PROCESS_ID,
+  PLAZA_LEASE_TTL_MS (5000), PLAZA_CLUSTER_HEARTBEAT_MS (2000), PLAZA_QUEUE_SWEEP_MS (1000),
+  PLAZA_GAP_GRACE_MS (250), PLAZA_RESYNC_EVERY_MS (5000), PLAZA_LLM_RECOVER_EVERY_MS (10000);
+  every process needs the same PLAZA_ACCESS_TOKEN_KEY and PLAZA_OPERATOR_KEY
 
 AI proxy (environment only; amounts in micro-dollars, $1 = 1000000):
   PLAZA_LLM_UPSTREAM_URL (https://api.openai.com/v1), PLAZA_LLM_API_KEY (never logged),

@@ -37,6 +37,8 @@ import { productionReferees } from './referees/index.ts';
 import { createTestReferee } from './referees/test-referee.ts';
 import { parseRoomName } from '../../shared/sync/rooms.ts';
 import { RoomManager } from './rooms/room-manager.ts';
+import type { Cluster } from './cluster/cluster.ts';
+import { newProcessId } from './cluster/identity.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { Store } from './store/types.ts';
 import { SyncEndpoint } from './ws/sync-endpoint.ts';
@@ -55,6 +57,10 @@ export interface RunningServer {
   readonly metrics: Metrics;
   readonly llm: LlmService;
   readonly operatorKey: string;
+  /** This process's name (in a cluster, its lease holder id). */
+  readonly processId: string;
+  /** Cluster mode (PLAZA_REDIS_URL): the bus, leases and presence shared with other processes. */
+  readonly cluster: Cluster | null;
   /** Accounts, sessions and tenant administration. */
   readonly auth: {
     readonly sessions: SessionService;
@@ -97,10 +103,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let ready = false;
   let closing = false;
 
-  const store = SqliteStore.open(config.dataDir, 'plaza.db', { checkpointEveryMs: 1000 });
+  const processId = config.processId ?? newProcessId();
+  // The Postgres and Redis clients load only when configured: the embedded default starts as before.
+  const store: Store = config.databaseUrl
+    ? await (await import('./store/postgres/postgres-store.ts')).PostgresStore.open({ url: config.databaseUrl, poolSize: config.databasePoolSize, processId })
+    : SqliteStore.open(config.dataDir, 'plaza.db', { checkpointEveryMs: 1000 });
+  let cluster: Cluster | null = null;
+  try {
+    cluster = config.redisUrl
+      ? await (await import('./cluster/cluster.ts')).Cluster.join({ redisUrl: config.redisUrl, prefix: config.redisPrefix, leaseTtlMs: config.leaseTtlMs, heartbeatMs: config.clusterHeartbeatMs, logger, processId })
+      : null;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const tokens = await TokenService.fromDataDir(config.dataDir, config.accessTokenKey);
   const operatorKey = loadOperatorKey(config.dataDir, config.operatorKey);
   const directory = new Directory(store.directory, config.membershipCacheMs);
+  cluster?.bridgeDirectory(directory);
   if (await ensureDefaultTenant(store.directory, now())) logger.info('first run: created the default tenant (guests welcome; the first account to register becomes its owner)');
   const sessions = new SessionService({
     store: store.auth,
@@ -125,10 +145,27 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     settings: { inviteTtlMs: config.inviteTtlMs, inviteMaxUses: config.inviteMaxUses, resetTokenTtlMs: config.resetTokenTtlMs },
     now,
   });
-  const limiter = new MemoryRateLimiter();
+  const limiter: RateLimiter = cluster ? cluster.limiter : new MemoryRateLimiter();
   const metrics = createMetrics();
-  const rooms = new RoomManager({ store, logger, metrics, idleUnloadMs: config.idleUnloadMs, compactEvery: config.compactEvery });
-  const runner = new IntentRunner({ store, rooms, directory, logger, metrics, now, aliveEveryMs: 5000, ...(config.fault ? { fault: config.fault } : {}) });
+  const rooms = new RoomManager({
+    store,
+    logger,
+    metrics,
+    idleUnloadMs: config.idleUnloadMs,
+    compactEvery: config.compactEvery,
+    ...(cluster ? { fanout: cluster.fanout, gapGraceMs: config.gapGraceMs, resyncEveryMs: config.resyncEveryMs } : {}),
+  });
+  const runner = new IntentRunner({
+    store,
+    rooms,
+    directory,
+    logger,
+    metrics,
+    now,
+    aliveEveryMs: 5000,
+    ...(config.fault ? { fault: config.fault } : {}),
+    ...(cluster ? { coordinator: cluster.coordinator, sweepEveryMs: config.queueSweepMs } : {}),
+  });
   const referees = [...productionReferees({ config, store, directory, logger, now }), ...(config.testReferee ? [createTestReferee()] : []), ...(options.referees ?? [])];
   for (const referee of referees) runner.register(referee);
   rooms.hooks = new IntentIngest(runner, logger, metrics, now, config.fault);
@@ -160,14 +197,39 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       },
       acceptsClaims: (claims) => sessions.accepts(claims),
       onPresence: (event) => {
+        cluster?.presence.localChanged(event.tenant, event.roomName, event.user, event.connected);
         const room = parseRoomName(event.roomName);
         if (room.ok) runner.presenceChanged({ ...event, room: room.value, at: now() });
       },
     },
   );
-  runner.presence = { rttOf: (tenant, user) => endpoint.rttOf(tenant, user), isConnected: (room, user) => endpoint.isConnected(room, user) };
+  const localPresence = { rttOf: (tenant: string, user: string) => endpoint.rttOf(tenant, user), isConnected: (room: string, user: string) => endpoint.isConnected(room, user) };
+  if (cluster) cluster.presence.attach(localPresence);
+  runner.presence = cluster ? cluster.presence : localPresence;
   await runner.start();
-  const llm = await LlmService.start({ config, store: store.llm, runner, logger, metrics, now, ...(options.webhookFetch ? { webhookFetch: options.webhookFetch } : {}) });
+  const llm = await LlmService.start({
+    config,
+    store: store.llm,
+    runner,
+    logger,
+    metrics,
+    now,
+    ...(options.webhookFetch ? { webhookFetch: options.webhookFetch } : {}),
+    ...(cluster ? { liveOwners: () => cluster.liveProcesses() } : {}),
+  });
+  let recoverTimer: ReturnType<typeof setInterval> | null = null;
+  if (cluster) {
+    const joined = cluster;
+    llm.announceKillSwitch = joined.bridgeKillSwitches((request, setBy) => void llm.applyKillSwitch(request, setBy).catch((error: unknown) => logger.error({ err: error }, 'applying a kill switch failed')));
+    // A dead process's open calls hold budget until settled: settle them from any live process.
+    recoverTimer = setInterval(() => {
+      void joined
+        .liveProcesses()
+        .then((live) => llm.recover(live))
+        .catch((error: unknown) => logger.warn({ err: error }, 'recovering dead processes\' llm calls failed'));
+    }, config.llmRecoverEveryMs);
+    recoverTimer.unref();
+  }
 
   const app = new Hono();
   app.onError((error, c) => {
@@ -184,7 +246,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     } catch {
       return sendError(c, 503, 'unavailable', 'the store does not answer');
     }
-    return c.json({ status: 'ready', store: store.kind });
+    if (cluster) {
+      try {
+        await cluster.ping();
+      } catch {
+        return sendError(c, 503, 'unavailable', 'redis does not answer');
+      }
+    }
+    return c.json({ status: 'ready', store: store.kind, redis: cluster ? 'ok' : 'none', process: processId });
   });
   app.get('/metrics', async (c) => {
     const local = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes((c.env as { incoming?: http.IncomingMessage }).incoming?.socket.remoteAddress ?? '');
@@ -269,7 +338,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   void sweep();
 
   ready = true;
-  logger.info({ url, dataDir: config.dataDir, web: web.available, store: store.kind }, 'plaza sync server listening');
+  logger.info({ url, dataDir: config.dataDir, web: web.available, store: store.kind, cluster: cluster !== null, process: processId }, 'plaza sync server listening');
 
   let closed: Promise<void> | null = null;
   const close = () => {
@@ -277,6 +346,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       closing = true;
       logger.info('shutting down');
       clearInterval(sweepTimer);
+      if (recoverTimer) clearInterval(recoverTimer);
       endpoint.close();
       const httpClosed = new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -291,15 +361,35 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         server.closeIdleConnections();
       });
       await llm.close();
+      // Hands this process's queue leases over (the others sweep at once), then flushes rooms.
       await runner.stop();
       await rooms.shutdown();
       await httpClosed;
       await sweeping;
+      await cluster?.close();
       await store.close();
       rmSync(infoFile, { force: true });
       logger.info('stopped');
     })();
     return closed;
   };
-  return { url, port, dataDir: config.dataDir, logger, store, tokens, directory, rooms, runner, endpoint, metrics, llm, operatorKey, auth: { sessions, accounts, tenantAdmin, limiter }, close };
+  return {
+    url,
+    port,
+    dataDir: config.dataDir,
+    logger,
+    store,
+    tokens,
+    directory,
+    rooms,
+    runner,
+    endpoint,
+    metrics,
+    llm,
+    operatorKey,
+    processId,
+    cluster,
+    auth: { sessions, accounts, tenantAdmin, limiter },
+    close,
+  };
 }

@@ -4,12 +4,10 @@
  * replica logs what it wrote; at the end every replica's RxDB projection is identical AND holds
  * every logged edit (nothing silently lost).
  */
-import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '../../../build/scripts/server-process.ts';
 import { temporaryDir } from '../../../sync-server/src/test-support/harness.ts';
+import { CLUSTER_MODES, startServerCluster } from '../../../sync-server/src/test-support/server-cluster.ts';
 import { ReplicaDriver } from './test-support/replica-driver.ts';
 import type { ProjectedProduct, ReplicaOp } from './test-support/replica-process.ts';
 
@@ -27,38 +25,22 @@ function random(seed: number): () => number {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function admin(server: ServerProcess, route: string, body: unknown): Promise<Record<string, unknown>> {
-  const key = readFileSync(path.join(server.dataDir, 'keys/operator.key'), 'utf8').trim();
-  const response = await fetch(`${server.url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return (await response.json()) as Record<string, unknown>;
-}
-
 const cleanup: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
 });
 
-describe('convergence', () => {
-  it(`3 replicas, random edits, partitions, client restarts and a server restart converge without losing a logged edit (seed ${SEED})`, { timeout: 120_000 }, async () => {
+// The same test on the embedded store, on Postgres, and on two server processes (Postgres + Redis)
+// with the replicas spread over them (replica i talks to process i mod 2; restarts hit one process).
+describe.each(CLUSTER_MODES)('convergence (%s)', (mode) => {
+  it(`3 replicas, random edits, partitions, client restarts and a server restart converge without losing a logged edit (seed ${SEED})`, { timeout: 180_000 }, async () => {
     const rng = random(SEED);
-    const dataDir = temporaryDir();
-    const port = await freePort();
-    let server = await startServerProcess({ dataDir, port });
-    cleanup.push(() => server.kill());
+    const cluster = await startServerCluster({ mode });
+    cleanup.push(() => cluster.close());
     const principals: Array<{ principal: { tenant: string; user: string; role: 'admin' }; token: string }> = [];
     for (let index = 0; index < 3; index += 1) {
-      const { user } = (await admin(server, '/api/admin/users', { tenant: 'default', displayName: `Replica ${index}`, role: 'admin' })) as { user: { id: string } };
-      const { token } = (await admin(server, '/api/admin/tokens', { tenant: 'default', user: user.id, ttlSeconds: 3600 })) as { token: string };
+      const { user } = (await cluster.admin('/api/admin/users', { tenant: 'default', displayName: `Replica ${index}`, role: 'admin' }, index)) as { user: { id: string } };
+      const { token } = (await cluster.admin('/api/admin/tokens', { tenant: 'default', user: user.id, ttlSeconds: 3600 }, index)) as { token: string };
       principals.push({ principal: { tenant: 'default', user: user.id, role: 'admin' as const }, token });
     }
     const storageDir = temporaryDir('plaza-replicas-');
@@ -67,7 +49,7 @@ describe('convergence', () => {
     const startReplica = async (index: number) => {
       const driver = new ReplicaDriver(path.join(storageDir, `replica-${index}.db`));
       await driver.ready;
-      await driver.send({ type: 'init', serverUrl: server.url, principal: principals[index]!.principal, token: principals[index]!.token, online: online[index]! });
+      await driver.send({ type: 'init', serverUrl: cluster.url(index), principal: principals[index]!.principal, token: principals[index]!.token, online: online[index]! });
       replicas[index] = driver;
     };
     for (let index = 0; index < 3; index += 1) await startReplica(index);
@@ -112,8 +94,7 @@ describe('convergence', () => {
         await replicas[who]!.stop();
         await startReplica(who);
       } else if (round === Math.floor(ROUNDS / 2) || (event < 0.62 && round > 2)) {
-        await server.stop();
-        server = await startServerProcess({ dataDir, port });
+        await cluster.restart(who % cluster.servers.length);
       }
     }
     for (let index = 0; index < 3; index += 1) {
@@ -137,6 +118,6 @@ describe('convergence', () => {
     expect(byId.get('shared')?.title).toMatch(/^Shared by \d in round \d+$/);
     expect(expected.size).toBeGreaterThan(20);
     for (const replica of replicas) await replica.stop();
-    await server.stop();
+    await cluster.close();
   });
 });

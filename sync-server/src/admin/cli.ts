@@ -12,6 +12,8 @@ import { createTenant, createUser, DirectoryError } from '../auth/provisioning.t
 import { operatorSecretFile, TokenService } from '../auth/tokens.ts';
 import { SERVER_INFO_FILE } from '../server.ts';
 import { SqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/types.ts';
+import { backupDataDir, BackupError, POSTGRES_BACKUP_HELP, restoreDataDir } from './backup.ts';
 
 const USAGE = `Plaza admin
 
@@ -24,6 +26,11 @@ Commands:
   user-create --tenant <id> --name <name> [--email <e>] [--role owner|admin|member|guest]
   role --tenant <id> --user <id> --role owner|admin|member|guest|none
   token --tenant <id> --user <id> [--ttl <seconds>]   mint a development access token
+  backup [--out <file>]                         consistent online copy of the embedded store
+                                                (default: <data-dir>/backups/plaza-backup-<time>.db)
+  restore --from <file>                         replace the embedded store with a backup (server stopped)
+
+With PLAZA_DATABASE_URL set (Postgres), backup and restore explain the pg_dump / pg_restore commands.
 
 The data directory defaults to $PLAZA_DATA_DIR or ./.plaza-data.
 `;
@@ -65,9 +72,12 @@ async function serverBackend(dataDir: string): Promise<Backend | null> {
   };
 }
 
-async function dataDirBackend(dataDir: string): Promise<Backend> {
-  if (!existsSync(dataDir)) throw new CliError(`no data directory at ${dataDir} (start the server once, or pass --data-dir)`);
-  const store = SqliteStore.open(dataDir);
+async function dataDirBackend(dataDir: string, databaseUrl: string | undefined): Promise<Backend> {
+  if (!databaseUrl && !existsSync(dataDir)) throw new CliError(`no data directory at ${dataDir} (start the server once, or pass --data-dir)`);
+  // With PLAZA_DATABASE_URL the directory lives in Postgres (a cluster's shared store).
+  const store: Store = databaseUrl
+    ? await (await import('../store/postgres/postgres-store.ts')).PostgresStore.open({ url: databaseUrl, processId: `admin-${process.pid}`, poolSize: 2 })
+    : SqliteStore.open(dataDir);
   const directory = new Directory(store.directory, 0);
   const tokens = await TokenService.fromDataDir(dataDir, process.env.PLAZA_ACCESS_TOKEN_KEY);
   const now = Date.now();
@@ -130,6 +140,8 @@ export async function runCli(argv: readonly string[], environment: NodeJS.Proces
       email: { type: 'string' },
       role: { type: 'string' },
       ttl: { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
       'no-guests': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -140,7 +152,24 @@ export async function runCli(argv: readonly string[], environment: NodeJS.Proces
     return;
   }
   const dataDir = path.resolve(flags['data-dir'] ?? environment.PLAZA_DATA_DIR ?? '.plaza-data');
-  const backend = (await serverBackend(dataDir)) ?? (await dataDirBackend(dataDir));
+  if (command === 'backup' || command === 'restore') {
+    if (environment.PLAZA_DATABASE_URL) throw new CliError(POSTGRES_BACKUP_HELP);
+    try {
+      if (command === 'backup') {
+        const written = await backupDataDir(dataDir, flags.out);
+        print(JSON.stringify({ via: 'data-dir', backup: written.file, bytes: written.bytes }, null, 2));
+      } else {
+        const running = (await serverBackend(dataDir)) !== null;
+        const restored = await restoreDataDir(dataDir, required(flags, 'from'), running);
+        print(JSON.stringify({ via: 'data-dir', ...restored }, null, 2));
+      }
+    } catch (error) {
+      if (error instanceof BackupError) throw new CliError(error.message);
+      throw error;
+    }
+    return;
+  }
+  const backend = (await serverBackend(dataDir)) ?? (await dataDirBackend(dataDir, environment.PLAZA_DATABASE_URL));
   try {
     let result: unknown;
     switch (command) {

@@ -21,7 +21,8 @@ afterEach(async () => {
 });
 
 async function start(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const server = await startServerProcess({ dataDir, env: { PLAZA_TEST_REFEREE: '1', PLAZA_IDLE_UNLOAD_MS: '200', ...env } });
+  // A loaded machine (the suite runs server processes in parallel) can take long to start one.
+  const server = await startServerProcess({ dataDir, startTimeoutMs: 60_000, env: { PLAZA_TEST_REFEREE: '1', PLAZA_IDLE_UNLOAD_MS: '200', ...env } });
   processes.push(server);
   return server;
 }
@@ -63,7 +64,7 @@ function storedDoc(dataDir: string, room: string): Y.Doc {
 }
 
 describe.each(['after-ingest', 'after-commit'] as const)('fault point %s', (fault) => {
-  it('the intent is decided exactly once after the server dies there and restarts', async () => {
+  it('the intent is decided exactly once after the server dies there and restarts', { timeout: 150_000 }, async () => {
     const dataDir = temporaryDir();
     let server = await start(dataDir);
     const user = await newUser(server);
@@ -91,7 +92,7 @@ describe.each(['after-ingest', 'after-commit'] as const)('fault point %s', (faul
 });
 
 describe('SIGKILL while clients write', () => {
-  it('every update any client received is in the store and reaches a fresh client', async () => {
+  it('every update any client received is in the store and reaches a fresh client', { timeout: 150_000 }, async () => {
     const dataDir = temporaryDir();
     const server = await start(dataDir);
     const writer = await newUser(server);

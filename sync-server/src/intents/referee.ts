@@ -69,6 +69,13 @@ export interface Referee {
   /** Facts for the access table (e.g. who plays a game), when a room of this referee is opened. */
   accessFacts?(room: RoomRef, principal: Principal): Promise<AccessFacts>;
   /**
+   * Cluster mode: this process just became the decider of this referee's queue for `tenant` (a
+   * lease taken at start, after a crash or a graceful handover elsewhere). Another process may have
+   * decided meanwhile: drop any in-memory cache for the tenant (e.g. positions) and rebuild it from
+   * the rooms, which the runner catches up from the store before every decision.
+   */
+  onQueueTaken?(tenant: string): void;
+  /**
    * A user's first connection to a room opened, or their last one closed (e.g. a chess player
    * dropped). Return work for this referee's queue, or null to ignore.
    */

@@ -4,6 +4,7 @@ import { monthKey, roomNames } from '../../../shared/sync/rooms.ts';
 import type { RunningServer } from '../server.ts';
 import { addUser, connectClient, destroyAll, eventually, startTestServer, whenSynced, type TestUser } from '../test-support/harness.ts';
 import { decisionIn, intentId, writeIntent } from '../test-support/intents.ts';
+import { STORE_KINDS, storeOverrides } from '../test-support/stores.ts';
 
 let server: RunningServer;
 afterEach(async () => {
@@ -24,9 +25,9 @@ async function storedDoc(room: string): Promise<Y.Doc> {
   return doc;
 }
 
-describe('intents and the referee', () => {
+describe.each(STORE_KINDS)('intents and the referee (%s store)', (kind) => {
   it('decides an intent once and writes the decision into the author’s inbox', async () => {
-    server = await startTestServer();
+    server = await startTestServer(await storeOverrides(kind));
     const alice = await addUser(server, 'acme');
     const { outbox, inbox } = await openUser(alice);
     const id = writeIntent(outbox.doc, 'test.echo', { hello: 'world' });
@@ -37,7 +38,7 @@ describe('intents and the referee', () => {
   });
 
   it('the first content of an intent wins; editing it after submission changes nothing', async () => {
-    server = await startTestServer();
+    server = await startTestServer(await storeOverrides(kind));
     const alice = await addUser(server, 'acme');
     const { outbox, inbox } = await openUser(alice);
     const id = writeIntent(outbox.doc, 'test.add', { amount: 5 });
@@ -50,7 +51,7 @@ describe('intents and the referee', () => {
   });
 
   it('an intent written offline is decided once after reconnecting', async () => {
-    server = await startTestServer();
+    server = await startTestServer(await storeOverrides(kind));
     const alice = await addUser(server, 'acme');
     const outboxDoc = new Y.Doc();
     const ids = [writeIntent(outboxDoc, 'test.add', { amount: 2 }), writeIntent(outboxDoc, 'test.add', { amount: 3 })];
@@ -72,7 +73,7 @@ describe('intents and the referee', () => {
   });
 
   it('decides late, malformed, unknown and newer-version intents with a reason', async () => {
-    server = await startTestServer();
+    server = await startTestServer(await storeOverrides(kind));
     const alice = await addUser(server, 'acme');
     const { outbox, inbox } = await openUser(alice);
     const late = writeIntent(outbox.doc, 'test.echo', {}, { now: Date.now() - 120_000, ttlMs: 1000 });
@@ -95,7 +96,7 @@ describe('intents and the referee', () => {
   });
 
   it('the user cannot write their inbox; a decision cannot be forged', async () => {
-    server = await startTestServer();
+    server = await startTestServer(await storeOverrides(kind));
     const alice = await addUser(server, 'acme');
     const { outbox, inbox } = await openUser(alice);
     inbox.doc.getMap('decisions').set('i_forged_decision', { status: 'accepted' });
@@ -105,7 +106,7 @@ describe('intents and the referee', () => {
   });
 
   it('once the client deletes a decided intent, its decision moves from the inbox to the history of its month', async () => {
-    server = await startTestServer();
+    server = await startTestServer(await storeOverrides(kind));
     const alice = await addUser(server, 'acme');
     const { outbox, inbox } = await openUser(alice);
     const id = writeIntent(outbox.doc, 'test.echo', { n: 1 });
@@ -119,7 +120,8 @@ describe('intents and the referee', () => {
   });
 
   it('deadlines fire with no client connected and survive a restart', async () => {
-    server = await startTestServer();
+    const store = await storeOverrides(kind);
+    server = await startTestServer(store);
     const alice = await addUser(server, 'acme');
     const { outbox, inbox } = await openUser(alice);
     writeIntent(outbox.doc, 'test.remind', { delayMs: 200 });
@@ -130,7 +132,7 @@ describe('intents and the referee', () => {
     await eventually(async () => expect((await storedDoc(inboxRoom)).getMap('state').get('reminders')).toBe(1));
     const dataDir = server.dataDir;
     await server.close();
-    server = await startTestServer({ dataDir });
+    server = await startTestServer({ dataDir, ...store });
     expect(server.runner.armedDeadlines()).toHaveLength(1);
     await eventually(async () => expect((await storedDoc(inboxRoom)).getMap('state').get('reminders')).toBe(2), 5000);
     expect(server.runner.armedDeadlines()).toHaveLength(0);

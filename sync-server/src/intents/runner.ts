@@ -15,7 +15,19 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Room } from '../rooms/room.ts';
 import type { RoomManager } from '../rooms/room-manager.ts';
-import { AlreadyDecidedError, type DeadlineRow, type DecisionCommit, type DecisionRow, type LedgerRow, type PendingIntent, type Store } from '../store/types.ts';
+import { parseRoomName } from '../../../shared/sync/rooms.ts';
+import {
+  AlreadyDecidedError,
+  DeadlineGoneError,
+  FencedError,
+  type DeadlineRow,
+  type DecisionCommit,
+  type DecisionRow,
+  type LedgerRow,
+  type PendingIntent,
+  type QueueFence,
+  type Store,
+} from '../store/types.ts';
 import type { Author, Deadline, DecideContext, Outcome, PresenceEvent, Referee, RefereeTask } from './referee.ts';
 
 export const SYSTEM_QUEUE = '_system';
@@ -24,6 +36,52 @@ const BATCH = 50;
 const RETRY_MS = 1000;
 
 export type FaultPoint = 'after-ingest' | 'after-commit';
+
+/** Work for the holder of a (tenant, referee) queue, sent from whichever process saw it. */
+export type QueueEvent =
+  | { readonly type: 'drain' }
+  | { readonly type: 'archive'; readonly user: string }
+  | { readonly type: 'presence'; readonly user: string; readonly roomName: string; readonly connected: boolean; readonly at: number };
+
+/**
+ * Several server processes (cluster mode, implemented on Redis in `cluster/`): deciding is leased
+ * per (tenant, referee). The holder decides, arms and fires that queue's deadlines; the others
+ * forward work to it. Every acquisition has a new epoch, written into the store as a fence.
+ */
+export interface QueueCoordinator {
+  readonly processId: string;
+  /** Takes the queue's lease if nobody holds it: its epoch, or null. `onLost` runs if it is lost later. */
+  acquire(queue: string, onLost: () => void): Promise<number | null>;
+  release(queue: string): Promise<void>;
+  releaseAll(): Promise<void>;
+  /** Sends an event to the queue's holder; false when nobody holds it. */
+  forward(queue: string, event: QueueEvent): Promise<boolean>;
+  onEvent(handler: (queue: string, event: QueueEvent) => void): void;
+  /** Another process released leases (a graceful stop): look for orphaned queues now. */
+  onReleased(handler: () => void): void;
+  announceReleased(): void;
+  /** Runs `fn` while holding a cluster-wide lock (start-up steps that must happen once). */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** The lease (and fence) name of a queue. */
+export function queueName(tenant: string, referee: string): string {
+  return JSON.stringify([tenant, referee]);
+}
+
+function parseQueueName(queue: string): { tenant: string; referee: string } | null {
+  try {
+    const value = JSON.parse(queue) as unknown;
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') return { tenant: value[0], referee: value[1] };
+  } catch {
+    // not a queue name
+  }
+  return null;
+}
+
+class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
 
 export interface RunnerOptions {
   readonly store: Store;
@@ -35,6 +93,10 @@ export interface RunnerOptions {
   readonly fault?: FaultPoint;
   /** How often "the server is alive" is recorded, to measure downtime after a crash. */
   readonly aliveEveryMs: number;
+  /** Cluster mode: queue leases. Absent: this process decides every queue. */
+  readonly coordinator?: QueueCoordinator;
+  /** Cluster mode: how often queues with work and no holder are looked for. */
+  readonly sweepEveryMs?: number;
 }
 
 export interface PresenceSource {
@@ -49,6 +111,10 @@ interface Job<T> {
   readonly consumed?: readonly number[];
   readonly deadlinesCleared?: readonly string[];
   readonly afterCommitFault?: boolean;
+  /** Deadlines this job fires (each must still be stored unchanged). */
+  readonly fired?: ReadonlyArray<{ readonly id: string; readonly fireAt: number }>;
+  /** Cluster mode: only the queue's lease holder may run this job. */
+  readonly leased?: boolean;
   run(context: DecideContext, decisions: DecisionRow[]): T;
 }
 
@@ -63,7 +129,12 @@ export class IntentRunner {
   private readonly firing = new Map<string, DeadlineRow>();
   private deadlineTimer: ReturnType<typeof setTimeout> | null = null;
   private aliveTimer: ReturnType<typeof setInterval> | null = null;
+  private sweepTimer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
+  /** Cluster mode: queues this process holds, with their lease epoch. */
+  private readonly held = new Map<string, number>();
+  private readonly acquiring = new Map<string, Promise<boolean>>();
+  private sweeping: Promise<void> | null = null;
   presence: PresenceSource = { rttOf: () => null, isConnected: () => false };
 
   constructor(options: RunnerOptions) {
@@ -89,38 +160,183 @@ export class IntentRunner {
 
   /** Re-arms deadlines (after referees shift them by the downtime) and decides what waited. */
   async start(): Promise<void> {
-    const { store, now, logger } = this.options;
-    const lastAlive = Number((await store.serverState.get('last-alive')) ?? '0');
-    const startedAt = now();
-    const downtimeMs = lastAlive > 0 ? Math.max(0, startedAt - lastAlive) : 0;
-    await store.serverState.set('last-alive', String(startedAt));
-    for (const referee of this.referees.values()) {
-      await referee.start?.({
-        now: startedAt,
-        downtimeMs,
-        logger,
-        shiftDeadlines: async (filter, byMs) => {
-          const shifted = (await store.deadlines.all())
-            .filter((row) => row.referee === referee.name && filter(toDeadline(row)))
-            .map((row) => ({ ...row, fireAt: row.fireAt + byMs }));
-          if (shifted.length > 0) await store.intents.commit({ updates: [], decisions: [], consumed: [], deadlinesSet: shifted, deadlinesCleared: [], ledger: [] });
-        },
-      });
+    const { store, now, logger, coordinator } = this.options;
+    const resume = async () => {
+      const lastAlive = Number((await store.serverState.get('last-alive')) ?? '0');
+      const startedAt = now();
+      let downtimeMs = lastAlive > 0 ? Math.max(0, startedAt - lastAlive) : 0;
+      // In a cluster, `last-alive` is written by every process: a recent one means the cluster was up.
+      if (coordinator && downtimeMs < 3 * this.options.aliveEveryMs) downtimeMs = 0;
+      await store.serverState.set('last-alive', String(startedAt));
+      for (const referee of this.referees.values()) {
+        await referee.start?.({
+          now: startedAt,
+          downtimeMs,
+          logger,
+          shiftDeadlines: async (filter, byMs) => {
+            if (byMs === 0) return;
+            const shifted = (await store.deadlines.all())
+              .filter((row) => row.referee === referee.name && filter(toDeadline(row)))
+              .map((row) => ({ ...row, fireAt: row.fireAt + byMs }));
+            if (shifted.length > 0) await store.intents.commit({ updates: [], decisions: [], consumed: [], deadlinesSet: shifted, deadlinesCleared: [], ledger: [] });
+          },
+        });
+      }
+      return downtimeMs;
+    };
+    // Cluster: one process at a time, so that the downtime is charged back once, not per process.
+    const downtimeMs = coordinator ? await coordinator.withLock('startup', resume) : await resume();
+    if (coordinator) {
+      coordinator.onEvent((queue, event) => this.onQueueEvent(queue, event));
+      coordinator.onReleased(() => void this.sweep());
+      await this.sweep();
+      this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepEveryMs ?? 1000);
+      this.sweepTimer.unref();
+    } else {
+      for (const row of await store.deadlines.all()) this.deadlineAt.set(row.id, row);
+      this.armDeadlines();
+      for (const queue of await store.intents.pendingQueues()) this.schedule(queue.tenant, queue.referee);
     }
-    for (const row of await store.deadlines.all()) this.deadlineAt.set(row.id, row);
-    this.armDeadlines();
-    for (const queue of await store.intents.pendingQueues()) this.schedule(queue.tenant, queue.referee);
     this.aliveTimer = setInterval(() => void store.serverState.set('last-alive', String(this.options.now())).catch(() => undefined), this.options.aliveEveryMs);
     this.aliveTimer.unref();
     if (downtimeMs > 0) logger.info({ downtimeMs }, 'resumed after downtime; clocks were not charged for it');
+  }
+
+  // Cluster: queue leases -------------------------------------------------------------------------
+
+  /** Takes the queues that have work (pending intents, deadlines) and no holder. */
+  sweep(): Promise<void> {
+    if (!this.options.coordinator || this.stopped) return Promise.resolve();
+    this.sweeping ??= (async () => {
+      try {
+        const { store } = this.options;
+        const queues = new Map<string, { tenant: string; referee: string }>();
+        for (const queue of [...(await store.intents.pendingQueues()), ...(await store.deadlines.queues())]) queues.set(queueName(queue.tenant, queue.referee), queue);
+        for (const [name, queue] of queues) {
+          if (this.held.has(name)) continue;
+          await this.ensureHeld(queue.tenant, queue.referee);
+        }
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'looking for queues without a holder failed; retrying later');
+      } finally {
+        this.sweeping = null;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  /** Whether this process holds (or just took) the queue's lease. */
+  private ensureHeld(tenant: string, referee: string): Promise<boolean> {
+    const name = queueName(tenant, referee);
+    if (this.held.has(name)) return Promise.resolve(true);
+    if (this.stopped) return Promise.resolve(false);
+    let pending = this.acquiring.get(name);
+    if (!pending) {
+      pending = this.takeLease(tenant, referee, name).finally(() => this.acquiring.delete(name));
+      this.acquiring.set(name, pending);
+    }
+    return pending;
+  }
+
+  private async takeLease(tenant: string, referee: string, name: string): Promise<boolean> {
+    const coordinator = this.options.coordinator!;
+    const { store, logger } = this.options;
+    const epoch = await coordinator.acquire(name, () => this.leaseLost(name, tenant, referee));
+    if (epoch === null) return false;
+    // Fence first: from now on a previous holder's commits fail, so what is read next is final.
+    if (!(await store.intents.claimFence({ queue: name, epoch, holder: coordinator.processId }, this.options.now()))) {
+      await coordinator.release(name);
+      return false;
+    }
+    this.held.set(name, epoch);
+    logger.info({ tenant, referee, epoch }, 'took the lease of a queue');
+    try {
+      this.referees.get(referee)?.onQueueTaken?.(tenant);
+    } catch (error) {
+      logger.error({ err: error, tenant, referee }, 'a referee failed to reset its caches on a lease handover');
+    }
+    for (const row of await store.deadlines.of(tenant, referee)) if (!this.firing.has(row.id)) this.deadlineAt.set(row.id, row);
+    this.armDeadlines();
+    this.scheduleLocal(tenant, referee);
+    return true;
+  }
+
+  private leaseLost(name: string, tenant: string, referee: string): void {
+    this.held.delete(name);
+    for (const [id, row] of this.deadlineAt) if (row.tenant === tenant && row.referee === referee) this.deadlineAt.delete(id);
+    for (const [id, row] of this.firing) if (row.tenant === tenant && row.referee === referee) this.firing.delete(id);
+    this.armDeadlines();
+    // Someone else holds it now, or will at the next sweep.
+  }
+
+  private fenceFor(tenant: string, referee: string): QueueFence | undefined {
+    const coordinator = this.options.coordinator;
+    if (!coordinator) return undefined;
+    const name = queueName(tenant, referee);
+    const epoch = this.held.get(name);
+    return epoch === undefined ? undefined : { queue: name, epoch, holder: coordinator.processId };
+  }
+
+  /** Runs an event here if this process holds (or takes) the queue, else sends it to the holder. */
+  private async route(tenant: string, referee: string, event: QueueEvent): Promise<void> {
+    const coordinator = this.options.coordinator!;
+    for (let attempt = 0; attempt < 3 && !this.stopped; attempt += 1) {
+      if (await this.ensureHeld(tenant, referee)) {
+        this.handle(tenant, referee, event);
+        return;
+      }
+      if (await coordinator.forward(queueName(tenant, referee), event)) return;
+    }
+    this.options.logger.warn({ tenant, referee, event: event.type }, 'no holder for a queue; the next sweep picks its work up');
+  }
+
+  private onQueueEvent(queue: string, event: QueueEvent): void {
+    const parsed = parseQueueName(queue);
+    if (!parsed) return;
+    if (this.held.has(queue)) this.handle(parsed.tenant, parsed.referee, event);
+    // Not (or no longer) the holder: take it or pass it on.
+    else void this.route(parsed.tenant, parsed.referee, event).catch((error: unknown) => this.options.logger.warn({ err: error, queue }, 'forwarding queue work failed'));
+  }
+
+  private handle(tenant: string, referee: string, event: QueueEvent): void {
+    switch (event.type) {
+      case 'drain':
+        this.scheduleLocal(tenant, referee);
+        return;
+      case 'archive':
+        this.archiveLocal(tenant, event.user);
+        return;
+      case 'presence': {
+        const room = parseRoomName(event.roomName);
+        const handler = this.referees.get(referee);
+        if (!room.ok || !handler?.onPresence) return;
+        const task = handler.onPresence({ tenant, user: event.user, room: room.value, roomName: event.roomName, connected: event.connected, at: event.at });
+        if (task) void this.task(tenant, referee, task).catch((error: unknown) => this.options.logger.error({ err: error, referee, room: event.roomName }, 'presence handling failed'));
+        return;
+      }
+    }
+  }
+
+  /** Queues this process holds (tests, admin). */
+  heldQueues(): string[] {
+    return [...this.held.keys()];
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     if (this.aliveTimer) clearInterval(this.aliveTimer);
-    await Promise.allSettled([...this.queues.values()]);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.sweeping;
+    await this.idle();
     await this.options.store.serverState.set('last-alive', String(this.options.now())).catch(() => undefined);
+    const coordinator = this.options.coordinator;
+    if (coordinator) {
+      // Hand the queues over now rather than after the lease TTL.
+      this.held.clear();
+      await coordinator.releaseAll().catch(() => undefined);
+      coordinator.announceReleased();
+    }
   }
 
   private enqueue<T>(key: string, job: () => Promise<T>): Promise<T> {
@@ -137,6 +353,16 @@ export class IntentRunner {
   /** Asks for the pending intents of (tenant, referee) to be decided; repeated asks coalesce. */
   schedule(tenant: string, referee: string): void {
     if (this.stopped) return;
+    if (this.options.coordinator) {
+      void this.route(tenant, referee, { type: 'drain' }).catch((error: unknown) => this.options.logger.warn({ err: error, tenant, referee }, 'routing work to a queue failed'));
+      return;
+    }
+    this.scheduleLocal(tenant, referee);
+  }
+
+  /** Decides the queue here (alone, or as its lease holder). */
+  private scheduleLocal(tenant: string, referee: string): void {
+    if (this.stopped) return;
     const key = `${tenant}\u0000${referee}`;
     if (this.drainRequested.has(key)) return;
     this.drainRequested.add(key);
@@ -144,6 +370,11 @@ export class IntentRunner {
       this.drainRequested.delete(key);
       await this.drain(tenant, referee);
     }).catch((error: unknown) => {
+      if (error instanceof FencedError || error instanceof LeaseLostError) {
+        this.options.logger.warn({ tenant, referee }, 'lost the lease of a queue while deciding; its new holder goes on');
+        this.leaseLost(queueName(tenant, referee), tenant, referee);
+        return;
+      }
       this.options.logger.error({ err: error, tenant, referee }, 'deciding failed; retrying soon');
       setTimeout(() => this.schedule(tenant, referee), RETRY_MS).unref();
     });
@@ -157,6 +388,7 @@ export class IntentRunner {
   private async drain(tenant: string, refereeName: string): Promise<void> {
     for (;;) {
       if (this.stopped) return;
+      if (this.options.coordinator && !this.held.has(queueName(tenant, refereeName))) return;
       const rows = await this.options.store.intents.pending(tenant, refereeName, BATCH);
       if (rows.length === 0) return;
       for (const row of rows) await this.decideOne(row);
@@ -214,6 +446,7 @@ export class IntentRunner {
       this.commitJob({
         tenant: row.tenant,
         referee: row.referee,
+        leased: true,
         rooms: [inbox, ...roomList.filter((room) => room !== inbox)],
         consumed: [row.arrival],
         afterCommitFault: true,
@@ -240,6 +473,8 @@ export class IntentRunner {
 
   private async commitJob<T>(job: Job<T>): Promise<T> {
     const { rooms: manager, store, logger } = this.options;
+    const fence = this.fenceFor(job.tenant, job.referee);
+    if (this.options.coordinator && job.leased && !fence) throw new LeaseLostError(`not the holder of ${job.tenant}/${job.referee}`);
     const loaded: Room[] = [];
     try {
       for (const name of new Set(job.rooms)) {
@@ -247,6 +482,8 @@ export class IntentRunner {
         manager.hold(room);
         loaded.push(room);
       }
+      // Cluster: other processes append to these rooms too; decide on what the store has.
+      for (const room of loaded) await manager.catchUp(room);
     } catch (error) {
       for (const room of loaded) manager.unhold(room);
       throw error;
@@ -298,7 +535,7 @@ export class IntentRunner {
         for (const detach of listeners) detach();
       }
       const updates = [...captured].map(([room, list]) => ({ room: room.name, data: list.length === 1 ? list[0]! : Y.mergeUpdates(list), origin }));
-      const batch: DecisionCommit = { updates, decisions, consumed: job.consumed ?? [], deadlinesSet, deadlinesCleared, ledger };
+      const batch: DecisionCommit = { updates, decisions, consumed: job.consumed ?? [], deadlinesSet, deadlinesCleared, ledger, ...(fence ? { fence } : {}), ...(job.fired ? { fired: job.fired } : {}) };
       const { seqs } = await store.intents.commit(batch);
       if (job.afterCommitFault && this.options.fault === 'after-commit') {
         logger.warn('fault point after-commit: killing the server');
@@ -306,11 +543,10 @@ export class IntentRunner {
       }
       for (const update of updates) {
         const room = byName.get(update.room)!;
-        room.lastSeq = seqs.get(update.room) ?? room.lastSeq;
-        room.updatesSinceSnapshot += 1;
-        manager.publish(room, update.data);
+        const seq = seqs.get(update.room);
+        if (seq !== undefined) manager.committed(room, seq, update.data);
       }
-      this.afterDeadlineCommit(deadlinesSet, deadlinesCleared);
+      this.afterDeadlineCommit(deadlinesSet, deadlinesCleared, fence !== undefined || !this.options.coordinator);
       return result;
     } catch (error) {
       // Memory may now hold writes the store does not: drop those rooms so they reload.
@@ -323,15 +559,16 @@ export class IntentRunner {
 
   // Deadlines ---------------------------------------------------------------------------------
 
-  private afterDeadlineCommit(set: readonly DeadlineRow[], cleared: readonly string[]): void {
+  private afterDeadlineCommit(set: readonly DeadlineRow[], cleared: readonly string[], arm: boolean): void {
     if (set.length === 0 && cleared.length === 0) return;
     for (const id of cleared) {
       this.deadlineAt.delete(id);
       this.firing.delete(id);
     }
     for (const row of set) {
-      this.deadlineAt.set(row.id, row);
       this.firing.delete(row.id);
+      // Cluster: only the queue's holder arms its deadlines (a holder takes them from the store).
+      if (arm || this.held.has(queueName(row.tenant, row.referee))) this.deadlineAt.set(row.id, row);
     }
     this.armDeadlines();
   }
@@ -370,25 +607,53 @@ export class IntentRunner {
     this.firing.delete(row.id);
     const referee = this.referees.get(row.referee);
     const deadline = toDeadline(row);
-    if (!referee?.onDeadline) {
-      this.options.logger.warn({ deadline: row.id, referee: row.referee }, 'no referee handles this deadline; dropping it');
-      await this.commitJob({ tenant: row.tenant, referee: row.referee, rooms: [], deadlinesCleared: [row.id], run: () => undefined });
-      return;
+    const fired = [{ id: row.id, fireAt: row.fireAt }];
+    try {
+      if (!referee?.onDeadline) {
+        this.options.logger.warn({ deadline: row.id, referee: row.referee }, 'no referee handles this deadline; dropping it');
+        await this.commitJob({ tenant: row.tenant, referee: row.referee, rooms: [], fired, leased: true, run: () => undefined });
+        return;
+      }
+      const rooms = (await referee.deadlineRooms?.(deadline)) ?? [];
+      await this.commitJob({
+        tenant: row.tenant,
+        referee: row.referee,
+        rooms,
+        fired,
+        leased: true,
+        run: (context) => referee.onDeadline!(deadline, context),
+      });
+      this.options.metrics.deadlinesFired.inc({ referee: row.referee, kind: row.kind });
+    } catch (error) {
+      // Cleared, moved or fired already (by this queue's previous holder): the stored row stands,
+      // and if it was moved, it is armed again at its new time.
+      if (error instanceof DeadlineGoneError) {
+        const current = (await this.options.store.deadlines.of(row.tenant, row.referee)).find((stored) => stored.id === row.id);
+        if (current && !this.stopped && (!this.options.coordinator || this.held.has(queueName(row.tenant, row.referee))) && !this.deadlineAt.has(row.id)) {
+          this.deadlineAt.set(current.id, current);
+          this.armDeadlines();
+        }
+        return;
+      }
+      if (error instanceof FencedError || error instanceof LeaseLostError) {
+        this.leaseLost(queueName(row.tenant, row.referee), row.tenant, row.referee);
+        return;
+      }
+      throw error;
     }
-    const rooms = (await referee.deadlineRooms?.(deadline)) ?? [];
-    this.options.metrics.deadlinesFired.inc({ referee: row.referee, kind: row.kind });
-    await this.commitJob({
-      tenant: row.tenant,
-      referee: row.referee,
-      rooms,
-      deadlinesCleared: [row.id],
-      run: (context) => referee.onDeadline!(deadline, context),
-    });
   }
 
   /** Tells every referee that a user's presence in a room changed; runs what they return. */
   presenceChanged(event: PresenceEvent): void {
     if (this.stopped) return;
+    if (this.options.coordinator) {
+      for (const referee of this.referees.values()) {
+        if (!referee.onPresence) continue;
+        const wire: QueueEvent = { type: 'presence', user: event.user, roomName: event.roomName, connected: event.connected, at: event.at };
+        void this.route(event.tenant, referee.name, wire).catch((error: unknown) => this.options.logger.warn({ err: error, referee: referee.name }, 'routing a presence change failed'));
+      }
+      return;
+    }
     for (const referee of this.referees.values()) {
       const task = referee.onPresence?.(event);
       if (task) {
@@ -413,12 +678,23 @@ export class IntentRunner {
    */
   archive(tenant: string, user: string): void {
     if (this.stopped) return;
+    if (this.options.coordinator) {
+      void this.route(tenant, ARCHIVE_QUEUE, { type: 'archive', user }).catch((error: unknown) => this.options.logger.warn({ err: error, tenant }, 'routing an archive request failed'));
+      return;
+    }
+    this.archiveLocal(tenant, user);
+  }
+
+  private archiveLocal(tenant: string, user: string): void {
+    if (this.stopped) return;
     void this.enqueue(`${tenant}\u0000${ARCHIVE_QUEUE}`, async () => {
       const inboxName = roomNames.inbox(tenant, user);
       const outbox = await this.options.rooms.acquire(roomNames.outbox(tenant, user));
       this.options.rooms.hold(outbox);
       try {
+        await this.options.rooms.catchUp(outbox);
         const inbox = await this.options.rooms.acquire(inboxName);
+        await this.options.rooms.catchUp(inbox);
         const intents = outbox.doc.getMap('intents');
         const decisions = inbox.doc.getMap<Decision>(INBOX_DECISIONS);
         const moves = new Map<string, Array<[string, Decision]>>();
@@ -433,6 +709,7 @@ export class IntentRunner {
         await this.commitJob({
           tenant,
           referee: ARCHIVE_QUEUE,
+          leased: true,
           rooms: [inboxName, ...[...moves.keys()].map((month) => roomNames.history(tenant, user, month))],
           run: (context) => {
             for (const [month, list] of moves) {

@@ -29,7 +29,7 @@ describe('restart with open reservations', () => {
   it('settles them conservatively at start, and leaks nothing afterwards', async () => {
     fake = await startFakeOpenAI();
     const upstream = fake;
-    child = await startServerProcess({ env: { PLAZA_LLM_UPSTREAM_URL: upstream.baseURL, PLAZA_LLM_API_KEY: upstream.apiKey, PLAZA_LLM_MAX_CALLS_PER_INPUT: '100' } });
+    child = await startServerProcess({ startTimeoutMs: 60_000, env: { PLAZA_LLM_UPSTREAM_URL: upstream.baseURL, PLAZA_LLM_API_KEY: upstream.apiKey, PLAZA_LLM_MAX_CALLS_PER_INPUT: '100' } });
     const operatorKey = readFileSync(path.join(child.dataDir, 'keys/operator.key'), 'utf8').trim();
     const post = async (url: string, route: string, token: string, body?: unknown) =>
       fetch(`${url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -75,5 +75,5 @@ describe('restart with open reservations', () => {
     expect(after).toMatchObject({ status: 'settled', basis: 'usage' });
     expect(ledger.openReservations().count).toBe(0);
     expect(ledger.scope(scopeKey('session', identity, 'session'))).toMatchObject({ committedMicroUsd: recovered + after.chargedMicroUsd!, reservedMicroUsd: 0 });
-  }, 60_000);
+  }, 150_000);
 });

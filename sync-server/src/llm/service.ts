@@ -35,6 +35,17 @@ export interface LlmServiceOptions {
   readonly now: () => number;
   /** For tests: a fetch for the alert webhook. */
   readonly webhookFetch?: typeof fetch;
+  /** Cluster mode: the server processes alive now (their open calls are not crash leftovers). */
+  readonly liveOwners?: () => Promise<readonly string[]>;
+}
+
+export interface KillSwitchRequest {
+  readonly scope: KillSwitchScope;
+  readonly on: boolean;
+  readonly tenant?: string;
+  readonly user?: string;
+  readonly session?: string;
+  readonly reason?: string;
 }
 
 export function sessionView(state: SessionGuardState): SessionView {
@@ -107,20 +118,30 @@ export class LlmService {
   static async start(options: LlmServiceOptions): Promise<LlmService> {
     const budgets = await BudgetBook.load(options.store, operatorBudgetsFrom(options.config));
     const service = new LlmService(options, budgets, await options.store.killSwitches());
-    const recovered = await options.store.recoverOpenCalls(options.now(), service.guards);
-    if (recovered.calls.length > 0) {
-      const total = recovered.calls.reduce((sum, call) => sum + call.chargedMicroUsd, 0);
-      options.logger.warn({ calls: recovered.calls.length, chargedMicroUsd: total }, 'llm calls left open by a crash were settled at their full reservation');
-      for (const call of recovered.calls) {
-        options.metrics.llmCalls.inc({ outcome: 'recovered', basis: 'full-reservation' });
-        options.metrics.llmSpend.inc({ tenant: call.tenant, model: call.model }, call.chargedMicroUsd);
-        service.meters.schedule(call.tenant, call.user);
-      }
-    }
-    service.alerts.dispatch(recovered.alerts);
+    await service.recover(options.liveOwners ? await options.liveOwners() : undefined);
     if (!service.upstream) options.logger.warn('no PLAZA_LLM_API_KEY: the AI proxy refuses every call (503) until one is configured');
     await service.refreshGauges();
     return service;
+  }
+
+  /**
+   * Settles the calls a crash left open at their full reservation. Alone: every open call (at
+   * start). In a cluster: the calls of processes no longer alive (`liveOwners`), at start and on a
+   * timer, so a dead process's reservations do not hold budgets until some process restarts.
+   */
+  async recover(liveOwners?: readonly string[]): Promise<number> {
+    const recovered = await this.store.recoverOpenCalls(this.now(), this.guards, liveOwners);
+    if (recovered.calls.length > 0) {
+      const total = recovered.calls.reduce((sum, call) => sum + call.chargedMicroUsd, 0);
+      this.logger.warn({ calls: recovered.calls.length, chargedMicroUsd: total }, 'llm calls left open by a crash were settled at their full reservation');
+      for (const call of recovered.calls) {
+        this.metrics.llmCalls.inc({ outcome: 'recovered', basis: 'full-reservation' });
+        this.metrics.llmSpend.inc({ tenant: call.tenant, model: call.model }, call.chargedMicroUsd);
+        this.meters.schedule(call.tenant, call.user);
+      }
+    }
+    this.alerts.dispatch(recovered.alerts);
+    return recovered.calls.length;
   }
 
   async refreshGauges(): Promise<void> {
@@ -138,17 +159,26 @@ export class LlmService {
     return killSwitchesFor(this.switches, identity);
   }
 
-  /** Turns a switch on (cutting the calls it covers at once) or off; returns the calls cut. */
-  async setKillSwitch(request: { scope: KillSwitchScope; on: boolean; tenant?: string; user?: string; session?: string; reason?: string }, setBy: string): Promise<number> {
+  /** Cluster mode: tells the other processes that a switch changed (they reload and cut their calls). */
+  announceKillSwitch: ((request: KillSwitchRequest) => void) | null = null;
+
+  /** Turns a switch on (cutting the calls it covers at once) or off; returns the calls cut here. */
+  async setKillSwitch(request: KillSwitchRequest, setBy: string): Promise<number> {
     const target = killSwitchTarget(request.scope, request.tenant, request.user, request.session);
+    if (!request.on) await this.store.clearKillSwitch(request.scope, target);
+    else await this.store.setKillSwitch({ scope: request.scope, target, reason: request.reason ?? null, setBy, setAt: this.now() });
+    this.announceKillSwitch?.(request);
+    return this.applyKillSwitch(request, setBy);
+  }
+
+  /** Applies a switch changed here or on another process: reloads the switches, cuts the calls it covers. */
+  async applyKillSwitch(request: KillSwitchRequest, setBy: string): Promise<number> {
+    const target = killSwitchTarget(request.scope, request.tenant, request.user, request.session);
+    this.switches = await this.store.killSwitches();
     if (!request.on) {
-      await this.store.clearKillSwitch(request.scope, target);
-      this.switches = await this.store.killSwitches();
       this.logger.info({ scope: request.scope, target, by: setBy }, 'llm kill switch off');
       return 0;
     }
-    await this.store.setKillSwitch({ scope: request.scope, target, reason: request.reason ?? null, setBy, setAt: this.now() });
-    this.switches = await this.store.killSwitches();
     const cut = this.inflight.cutWhere((call) => {
       switch (request.scope) {
         case 'global':

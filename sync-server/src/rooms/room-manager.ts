@@ -5,6 +5,7 @@
  * the room's chain; idle rooms compact and unload after a debounce; shutdown flushes.
  */
 import * as encoding from 'lib0/encoding';
+import { applyAwarenessUpdate } from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MESSAGE } from '../../../shared/sync/protocol.ts';
@@ -24,7 +25,41 @@ export interface RoomManagerOptions {
   readonly idleUnloadMs: number;
   /** Compact a room's log into a snapshot after this many stored updates. */
   readonly compactEvery: number;
+  /** Several server processes (cluster mode): rooms' updates and awareness travel through this. */
+  readonly fanout?: RoomFanout;
+  /** How long a gap in a room's sequence numbers may wait for the bus before the store is read. */
+  readonly gapGraceMs?: number;
+  /** How often loaded rooms are compared with the store's heads (cluster mode; a missed message heals). */
+  readonly resyncEveryMs?: number;
 }
+
+/** A message about a room from another server process. */
+export interface RemoteRoomMessage {
+  readonly kind: 'update' | 'awareness';
+  /** The update's sequence number in the store (0 for awareness). */
+  readonly seq: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Fan-out between server processes (implemented on Redis in `cluster/`). Updates are published
+ * after their commit with their sequence number; a process never receives its own messages.
+ */
+export interface RoomFanout {
+  /** Starts receiving a room's messages; resolves once subscribed. Returns what stops it. */
+  join(room: string, onMessage: (message: RemoteRoomMessage) => void): Promise<() => void>;
+  publishUpdate(room: string, seq: number, data: Uint8Array): void;
+  publishAwareness(room: string, data: Uint8Array): void;
+  /** Takes or keeps the room's compaction lease: false when another process compacts this room. */
+  mayCompact(room: string): Promise<boolean>;
+  /** Gives the compaction lease up (the room unloads here). */
+  releaseCompaction(room: string): void;
+  /** Runs after the bus reconnected (messages may have been lost). */
+  onReconnect(handler: () => void): void;
+}
+
+/** The origin of remote updates applied to a loaded room. */
+export const REMOTE_ORIGIN = Symbol('remote');
 
 /** What a client update changed in a map of its room, for hooks that watch one. */
 export interface KeyChanges {
@@ -57,8 +92,19 @@ export class RoomManager {
   hooks: ClientUpdateHooks | null = null;
   private shuttingDown = false;
 
+  private resyncTimer: ReturnType<typeof setInterval> | null = null;
+
   constructor(options: RoomManagerOptions) {
     this.options = options;
+    if (options.fanout) {
+      options.fanout.onReconnect(() => void this.resync());
+      this.resyncTimer = setInterval(() => void this.resync(), options.resyncEveryMs ?? 5000);
+      this.resyncTimer.unref();
+    }
+  }
+
+  get clustered(): boolean {
+    return this.options.fanout !== undefined;
   }
 
   get loadedCount(): number {
@@ -101,35 +147,145 @@ export class RoomManager {
   private async load(name: string): Promise<Room> {
     const parsed = parseRoomName(name);
     if (!parsed.ok) throw new RoomLoadError(`no such room: ${name}`);
-    const { store, metrics } = this.options;
+    const { store, metrics, fanout } = this.options;
     const doc = new Y.Doc({ gc: true });
+    // Cluster: subscribe before reading the store, so that no update committed meanwhile is missed;
+    // what arrives during the load waits and is applied after it (duplicates are skipped by seq).
+    let room: Room | null = null;
+    const early: RemoteRoomMessage[] = [];
+    let leave: (() => void) | null = null;
     try {
+      if (fanout) leave = await fanout.join(name, (message) => (room ? this.onRemote(room, message) : early.push(message)));
       const stored = await timed(metrics.storeLatency, 'load', () => store.rooms.load(name));
       const parts = [...(stored.snapshot ? [stored.snapshot] : []), ...stored.updates.map((update) => update.data)];
       if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts), 'load');
-      let lastSeq = stored.updates.at(-1)?.seq ?? stored.snapshotSeq;
-      let updatesSinceSnapshot = stored.updates.length;
+      const lastSeq = stored.updates.at(-1)?.seq ?? stored.snapshotSeq;
+      let created: { seq: number; update: Uint8Array } | null = null;
       if (doc.getMap(ROOM_META).get('v') === undefined) {
         const update = captureUpdate(doc, 'server', () => doc.getMap(ROOM_META).set('v', ROOM_LAYOUT_VERSION));
         if (update) {
           const appended = await store.rooms.appendUpdate({ room: name, data: update, origin: { kind: 'server', reason: 'create-room' } });
-          lastSeq = appended.seq;
-          updatesSinceSnapshot += 1;
+          created = { seq: appended.seq, update };
         }
       }
       if (this.shuttingDown) throw new RoomLoadError('server is shutting down');
-      const room = new Room(name, parsed.value, doc, lastSeq, updatesSinceSnapshot);
-      this.rooms.set(name, room);
+      const loaded = new Room(name, parsed.value, doc, lastSeq, stored.updates.length);
+      loaded.leaveFanout = leave;
+      if (created) {
+        loaded.noteSeq(created.seq);
+        loaded.updatesSinceSnapshot += 1;
+        fanout?.publishUpdate(name, created.seq, created.update);
+      }
+      room = loaded;
+      this.rooms.set(name, loaded);
       metrics.roomsLoaded.set(this.rooms.size);
-      this.scheduleUnload(room);
-      return room;
+      for (const message of early.splice(0)) this.onRemote(loaded, message);
+      if (loaded.hasGap) this.scheduleGapCatchUp(loaded);
+      this.scheduleUnload(loaded);
+      return loaded;
     } catch (error) {
       // Never keep (or later store) a room that failed to load: that is how an empty doc once
       // overwrote real data (Hocuspocus #382).
+      leave?.();
       doc.destroy();
       this.options.logger.error({ err: error, room: name }, 'room failed to load');
       throw error instanceof RoomLoadError ? error : new RoomLoadError(`room ${name} failed to load`);
     }
+  }
+
+  // Cluster: remote updates, gaps, catch-up ---------------------------------------------------------
+
+  private onRemote(room: Room, message: RemoteRoomMessage): void {
+    if (room.destroyed) return;
+    if (message.kind === 'awareness') {
+      applyAwarenessUpdate(room.awareness, message.data, REMOTE_ORIGIN);
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE.awareness);
+      encoding.writeVarUint8Array(encoder, message.data);
+      room.broadcast(encoding.toUint8Array(encoder));
+      return;
+    }
+    void room.enqueue(() => {
+      if (room.destroyed || room.hasSeq(message.seq)) return;
+      this.applyRemote(room, [message.data]);
+      room.noteSeq(message.seq);
+      room.updatesSinceSnapshot += 1;
+      if (room.hasGap) this.scheduleGapCatchUp(room);
+    });
+  }
+
+  /** Applies updates from elsewhere and relays what was new to this process's peers. */
+  private applyRemote(room: Room, updates: readonly Uint8Array[]): void {
+    if (updates.length === 0) return;
+    const emitted: Uint8Array[] = [];
+    const collect = (data: Uint8Array, origin: unknown) => {
+      if (origin === REMOTE_ORIGIN) emitted.push(data);
+    };
+    room.doc.on('update', collect);
+    try {
+      Y.applyUpdate(room.doc, updates.length === 1 ? updates[0]! : Y.mergeUpdates([...updates]), REMOTE_ORIGIN);
+    } finally {
+      room.doc.off('update', collect);
+    }
+    if (emitted.length > 0) this.publish(room, emitted.length === 1 ? emitted[0]! : Y.mergeUpdates(emitted));
+  }
+
+  private scheduleGapCatchUp(room: Room): void {
+    if (room.gapTimer || room.destroyed) return;
+    room.gapTimer = setTimeout(() => {
+      room.gapTimer = null;
+      if (room.hasGap && !room.destroyed) void this.catchUp(room).catch((error: unknown) => this.options.logger.warn({ err: error, room: room.name }, 'catching a room up failed'));
+    }, this.options.gapGraceMs ?? 100);
+    room.gapTimer.unref?.();
+  }
+
+  /**
+   * Reads what the store holds after the room's last contiguous sequence number and applies it
+   * (on the room's chain). In cluster mode a referee does this before deciding; alone, a no-op.
+   */
+  catchUp(room: Room): Promise<void> {
+    if (!this.options.fanout) return Promise.resolve();
+    return room.enqueue(async () => {
+      if (room.destroyed) return;
+      const delta = await timed(this.options.metrics.storeLatency, 'catch-up', () => this.options.store.rooms.since(room.name, room.lastSeq));
+      if (room.destroyed) return;
+      const parts = [...(delta.snapshot ? [delta.snapshot] : []), ...delta.updates.map((update) => update.data)];
+      this.applyRemote(room, parts);
+      room.updatesSinceSnapshot += delta.updates.length;
+      room.advanceTo(Math.max(delta.updates.at(-1)?.seq ?? 0, delta.snapshot ? delta.snapshotSeq : 0));
+    });
+  }
+
+  /** Compares every loaded room with the store's heads and catches up those behind (a lost message). */
+  async resync(): Promise<void> {
+    if (!this.options.fanout || this.shuttingDown) return;
+    const rooms = [...this.rooms.values()].filter((room) => !room.destroyed);
+    if (rooms.length === 0) return;
+    try {
+      const heads = await this.options.store.rooms.heads(rooms.map((room) => room.name));
+      for (const room of rooms) {
+        if ((heads.get(room.name) ?? 0) > room.lastSeq && !room.gapTimer) await this.catchUp(room);
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'resync with the store failed; retrying later');
+    }
+  }
+
+  /** Sends a change of this process's awareness to the other processes. */
+  awarenessChanged(room: Room, update: Uint8Array): void {
+    this.options.fanout?.publishAwareness(room.name, update);
+  }
+
+  /**
+   * A write stored elsewhere than `applyClientUpdate` (a referee's commit): records its sequence
+   * number, sends it to this process's peers and to the other processes.
+   */
+  committed(room: Room, seq: number, update: Uint8Array): void {
+    room.noteSeq(seq);
+    room.updatesSinceSnapshot += 1;
+    this.publish(room, update);
+    this.options.fanout?.publishUpdate(room.name, seq, update);
+    if (room.hasGap) this.scheduleGapCatchUp(room);
   }
 
   attach(room: Room, peer: RoomPeer): void {
@@ -168,6 +324,7 @@ export class RoomManager {
           if (room.peers.size > 0 || room.holds > 0 || room.destroyed) return;
           await this.compact(room);
           this.remove(room);
+          this.options.fanout?.releaseCompaction(room.name);
         })
         .catch((error: unknown) => this.options.logger.error({ err: error, room: room.name }, 'unload failed'))
         .finally(() => this.unloading.delete(room.name));
@@ -185,6 +342,11 @@ export class RoomManager {
   /** Folds the room's stored updates into one snapshot (nothing to do if there are none). */
   async compact(room: Room): Promise<void> {
     if (room.updatesSinceSnapshot === 0 || room.destroyed) return;
+    // Cluster: one process per room compacts (the room lease); the others only count.
+    if (this.options.fanout && !(await this.options.fanout.mayCompact(room.name))) {
+      room.updatesSinceSnapshot = 0;
+      return;
+    }
     const snapshot = Y.encodeStateAsUpdate(room.doc);
     const upto = room.lastSeq;
     await timed(this.options.metrics.storeLatency, 'compact', () => this.options.store.rooms.compact(room.name, snapshot, upto));
@@ -252,10 +414,12 @@ export class RoomManager {
         this.evict(room.name);
         throw error;
       }
-      room.lastSeq = appended.seq;
+      room.noteSeq(appended.seq);
       room.updatesSinceSnapshot += 1;
       this.options.metrics.updatesIn.inc();
       if (emitted.length > 0) this.publish(room, emitted.length === 1 ? emitted[0]! : Y.mergeUpdates(emitted), peer);
+      this.options.fanout?.publishUpdate(room.name, appended.seq, update);
+      if (room.hasGap) this.scheduleGapCatchUp(room);
       this.hooks?.afterStore(room, changes, appended.queued, peer);
       if (room.updatesSinceSnapshot >= this.options.compactEvery) void this.compact(room).catch((error: unknown) => this.options.logger.error({ err: error, room: room.name }, 'compaction failed'));
       return true;
@@ -274,11 +438,13 @@ export class RoomManager {
   /** Stops loading, compacts every loaded room and frees them. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
     await Promise.allSettled([...this.loading.values()]);
     await Promise.allSettled([...this.unloading.values()]);
     for (const room of [...this.rooms.values()]) {
       await room.enqueue(() => this.compact(room)).catch((error: unknown) => this.options.logger.error({ err: error, room: room.name }, 'compaction at shutdown failed'));
       this.remove(room);
+      this.options.fanout?.releaseCompaction(room.name);
     }
   }
 }

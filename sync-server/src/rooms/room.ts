@@ -21,8 +21,16 @@ export class Room {
   readonly doc: Y.Doc;
   readonly awareness: Awareness;
   readonly peers = new Set<RoomPeer>();
-  /** Sequence number of the last update this process stored or loaded. */
+  /**
+   * Every update up to this sequence number is in `doc` (contiguous). Updates applied past a gap
+   * (another process's append not received yet) wait in `ahead` until the gap is filled.
+   */
   lastSeq: number;
+  readonly ahead = new Set<number>();
+  /** A catch-up from the store is scheduled for a gap. */
+  gapTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Stops this room's remote messages (cluster mode). */
+  leaveFanout: (() => void) | null = null;
   /** Updates stored since the last snapshot; compaction folds them in. */
   updatesSinceSnapshot: number;
   /** Referee transactions and other holders that keep the room loaded. */
@@ -40,6 +48,34 @@ export class Room {
     this.awareness.setLocalState(null);
     this.lastSeq = lastSeq;
     this.updatesSinceSnapshot = updatesSinceSnapshot;
+  }
+
+  /** Whether update `seq` is already in the document. */
+  hasSeq(seq: number): boolean {
+    return seq <= this.lastSeq || this.ahead.has(seq);
+  }
+
+  /** Records that update `seq` is in the document. */
+  noteSeq(seq: number): void {
+    if (seq <= this.lastSeq) return;
+    if (seq === this.lastSeq + 1) this.lastSeq = seq;
+    else this.ahead.add(seq);
+    this.absorb();
+  }
+
+  /** Records that every update up to `seq` is in the document (after a catch-up from the store). */
+  advanceTo(seq: number): void {
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    for (const ahead of this.ahead) if (ahead <= this.lastSeq) this.ahead.delete(ahead);
+    this.absorb();
+  }
+
+  private absorb(): void {
+    while (this.ahead.delete(this.lastSeq + 1)) this.lastSeq += 1;
+  }
+
+  get hasGap(): boolean {
+    return this.ahead.size > 0;
   }
 
   /** Runs `task` after every earlier task on this room; a failed task does not block later ones. */
@@ -63,6 +99,9 @@ export class Room {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.unloadTimer) clearTimeout(this.unloadTimer);
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.leaveFanout?.();
+    this.leaveFanout = null;
     this.awareness.destroy();
     this.doc.destroy();
   }

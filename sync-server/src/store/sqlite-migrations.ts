@@ -76,6 +76,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     description: 'LLM spend ledger: budget scopes, calls, chat sessions, alerts, kill switches, settings',
     sql: LLM_LEDGER_SCHEMA,
   },
+  {
+    version: 4,
+    description: 'queue fences (lease epochs; one holder at a time even on one process) and deadlines by queue',
+    sql: `
+      CREATE TABLE queue_fences (queue TEXT PRIMARY KEY, epoch INTEGER NOT NULL, holder TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX deadlines_by_queue ON deadlines (tenant, referee);
+    `,
+  },
 ];
 
 export class MigrationError extends Error {

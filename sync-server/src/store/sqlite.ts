@@ -5,7 +5,7 @@
  * lose the last transactions since the WAL checkpoint, the usual WAL trade-off.
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { Role } from '../../../shared/sync/rooms.ts';
@@ -24,7 +24,11 @@ import {
 import { migrate, SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import {
   AlreadyDecidedError,
+  DeadlineGoneError,
+  FencedError,
   type DeadlineRow,
+  type QueueFence,
+  type RoomDelta,
   type DecisionCommit,
   type DecisionRow,
   type LedgerRow,
@@ -159,6 +163,21 @@ export class SqliteStore implements Store {
       const rows = this.statement('SELECT room FROM room_heads WHERE room >= ? AND room < ? ORDER BY room').all(prefix, `${prefix}\uffff`) as Row[];
       return rows.map((row) => String(row.room));
     },
+    since: async (room: string, afterSeq: number): Promise<RoomDelta> => {
+      const snapshot = this.statement('SELECT seq, data FROM room_snapshots WHERE room = ?').get(room) as Row | undefined;
+      const snapshotSeq = snapshot ? Number(snapshot.seq) : 0;
+      const from = Math.max(afterSeq, snapshotSeq);
+      const updates = (this.statement('SELECT seq, data FROM room_updates WHERE room = ? AND seq > ? ORDER BY seq').all(room, from) as Row[]).map((row) => ({ seq: Number(row.seq), data: bytes(row.data) }));
+      return { snapshot: snapshot && snapshotSeq > afterSeq ? bytes(snapshot.data) : null, snapshotSeq, updates };
+    },
+    heads: async (rooms: readonly string[]): Promise<Map<string, number>> => {
+      const heads = new Map<string, number>();
+      for (const room of rooms) {
+        const row = this.statement('SELECT seq FROM room_heads WHERE room = ?').get(room) as Row | undefined;
+        heads.set(room, row ? Number(row.seq) : 0);
+      }
+      return heads;
+    },
   };
 
   readonly intents = {
@@ -188,12 +207,25 @@ export class SqliteStore implements Store {
     countPending: async (): Promise<number> => Number((this.statement('SELECT COUNT(*) AS n FROM pending_intents').get() as Row).n),
     decisionsOf: async (user: string): Promise<DecisionRow[]> =>
       (this.statement('SELECT * FROM decisions WHERE user = ? ORDER BY decided_at, tenant, intent_id').all(user) as Row[]).map(decisionFromRow),
+    claimFence: async (fence: QueueFence, now: number): Promise<boolean> => this.transaction(() => this.claimFenceSync(fence, now)),
   };
+
+  private claimFenceSync(fence: QueueFence, now: number): boolean {
+    const row = this.statement(
+      'INSERT INTO queue_fences(queue, epoch, holder, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(queue) DO UPDATE SET epoch = excluded.epoch, holder = excluded.holder, updated_at = excluded.updated_at WHERE excluded.epoch >= queue_fences.epoch RETURNING epoch',
+    ).get(fence.queue, fence.epoch, fence.holder, now) as Row | undefined;
+    return row !== undefined;
+  }
 
   /** The synchronous core of a decision commit, exposed for referees' benchmarks and tests. */
   commitSync(batch: DecisionCommit): { seqs: ReadonlyMap<string, number> } {
     return this.transaction(() => {
       const now = Date.now();
+      if (batch.fence && !this.claimFenceSync(batch.fence, now)) throw new FencedError(`queue ${batch.fence.queue} has a newer lease holder`);
+      for (const fired of batch.fired ?? []) {
+        const gone = Number(this.statement('DELETE FROM deadlines WHERE id = ? AND fire_at = ?').run(fired.id, fired.fireAt).changes) !== 1;
+        if (gone) throw new DeadlineGoneError(`deadline ${fired.id} was cleared, moved or fired already`);
+      }
       for (const decision of batch.decisions) {
         try {
           this.statement('INSERT INTO decisions(tenant, user, intent_id, kind, status, decision, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
@@ -237,6 +269,10 @@ export class SqliteStore implements Store {
       const row = this.statement('SELECT * FROM deadlines ORDER BY fire_at LIMIT 1').get() as Row | undefined;
       return row ? deadlineFromRow(row) : null;
     },
+    of: async (tenant: string, referee: string): Promise<DeadlineRow[]> =>
+      (this.statement('SELECT * FROM deadlines WHERE tenant = ? AND referee = ? ORDER BY fire_at').all(tenant, referee) as Row[]).map(deadlineFromRow),
+    queues: async (): Promise<Array<{ tenant: string; referee: string }>> =>
+      (this.statement('SELECT DISTINCT tenant, referee FROM deadlines').all() as Row[]).map((row) => ({ tenant: String(row.tenant), referee: String(row.referee) })),
   };
 
   readonly ledger = {
@@ -513,6 +549,13 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.statement('SELECT 1').get();
+  }
+
+  /** A consistent copy while the server runs: `VACUUM INTO` reads one snapshot of the database. */
+  async backup(file: string): Promise<void> {
+    if (existsSync(file)) throw new StoreError(`${file} exists; choose a new file for the backup`);
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db.prepare('VACUUM INTO ?').run(path.resolve(file));
   }
 
   async close(): Promise<void> {

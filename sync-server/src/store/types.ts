@@ -100,6 +100,31 @@ export interface DecisionCommit {
   readonly deadlinesSet: readonly DeadlineRow[];
   readonly deadlinesCleared: readonly string[];
   readonly ledger: readonly LedgerRow[];
+  /**
+   * Deadlines this commit fires: each row must still exist with this `fireAt` (it is deleted), or
+   * nothing is written (DeadlineGoneError). A deadline therefore fires once, whatever the processes.
+   */
+  readonly fired?: ReadonlyArray<{ readonly id: string; readonly fireAt: number }>;
+  /**
+   * The lease under which a queue's holder writes (cluster mode): the commit fails with FencedError
+   * when a newer holder (a higher epoch) has written for that queue, so a process that lost its
+   * lease cannot write for it any more.
+   */
+  readonly fence?: QueueFence;
+}
+
+export interface QueueFence {
+  readonly queue: string;
+  readonly epoch: number;
+  readonly holder: string;
+}
+
+/** A room's state after a sequence number: what a process that may have missed updates catches up with. */
+export interface RoomDelta {
+  /** The compacted state, only when the snapshot covers updates after `afterSeq` (they were folded in). */
+  readonly snapshot: Uint8Array | null;
+  readonly snapshotSeq: number;
+  readonly updates: ReadonlyArray<{ readonly seq: number; readonly data: Uint8Array }>;
 }
 
 export interface RoomStore {
@@ -116,6 +141,10 @@ export interface RoomStore {
   updateCount(room: string): Promise<number>;
   /** Every room name with stored state (admin, backups, tests). */
   listRooms(prefix?: string): Promise<string[]>;
+  /** What was stored after `afterSeq` (catch-up after a gap in the fan-out). */
+  since(room: string, afterSeq: number): Promise<RoomDelta>;
+  /** The last sequence number of each room (0 for a room never written). */
+  heads(rooms: readonly string[]): Promise<Map<string, number>>;
 }
 
 export interface IntentStore {
@@ -129,11 +158,17 @@ export interface IntentStore {
   countPending(): Promise<number>;
   /** Every decision on a user's intents, in every tenant (data export). */
   decisionsOf(user: string): Promise<DecisionRow[]>;
+  /** Records a new lease epoch for a queue (a holder's first write); false if a newer epoch is recorded. */
+  claimFence(fence: QueueFence, now: number): Promise<boolean>;
 }
 
 export interface DeadlineStore {
   all(): Promise<DeadlineRow[]>;
   next(): Promise<DeadlineRow | null>;
+  /** The deadlines of one (tenant, referee) queue, earliest first. */
+  of(tenant: string, referee: string): Promise<DeadlineRow[]>;
+  /** The (tenant, referee) queues with deadlines. */
+  queues(): Promise<Array<{ tenant: string; referee: string }>>;
 }
 
 export interface LedgerStore {
@@ -150,8 +185,11 @@ export interface LedgerStore {
 export interface LlmLedgerStore {
   reserve(input: PlanInput): Promise<ReserveResult>;
   settle(callId: string, plan: CallPlan, outcome: CallOutcome, meta: SettleMeta): Promise<SettleResult | null>;
-  /** Settles every call left open (a crash) at its full reservation. */
-  recoverOpenCalls(now: number, guards: GuardConfig): Promise<{ calls: RecoveredCall[]; alerts: LedgerAlert[] }>;
+  /**
+   * Settles every call left open by a crash at its full reservation. `liveOwners`: in a cluster,
+   * the processes known alive, whose open calls are still running and are left alone.
+   */
+  recoverOpenCalls(now: number, guards: GuardConfig, liveOwners?: readonly string[]): Promise<{ calls: RecoveredCall[]; alerts: LedgerAlert[] }>;
   createSession(identity: CallIdentity, now: number): Promise<SessionGuardState>;
   session(identity: CallIdentity): Promise<StoredSession | null>;
   recentSessions(tenant: string, user: string, limit: number): Promise<StoredSession[]>;
@@ -186,6 +224,8 @@ export interface Store {
   readonly llm: LlmLedgerStore;
   /** Health for /readyz. */
   ping(): Promise<void>;
+  /** A consistent online copy of everything (SQLite: `VACUUM INTO`); Postgres answers with how to use pg_dump. */
+  backup(file: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -195,4 +235,14 @@ export class StoreError extends Error {
 
 export class AlreadyDecidedError extends StoreError {
   override readonly name = 'AlreadyDecidedError';
+}
+
+/** A newer lease holder wrote for this queue: this process lost the lease and must stop. */
+export class FencedError extends StoreError {
+  override readonly name = 'FencedError';
+}
+
+/** A deadline to fire was cleared, moved or fired already: nothing was written. */
+export class DeadlineGoneError extends StoreError {
+  override readonly name = 'DeadlineGoneError';
 }

@@ -170,6 +170,7 @@ export class Connection {
         const owners = this.context.awarenessOwners(room);
         for (const client of owned) if (owners.get(client) === this.id) owners.delete(client);
         room.broadcast(this.awarenessMessage(removal), this);
+        this.context.rooms.awarenessChanged(room, removal);
       }
       this.context.rooms.detach(room, this);
       this.context.onRoomPeersChanged(room);
@@ -278,6 +279,7 @@ export class Connection {
     const stamped = encodeAwarenessEntries(kept);
     applyAwarenessUpdate(room.awareness, stamped, this);
     room.broadcast(this.awarenessMessage(stamped), this);
+    this.context.rooms.awarenessChanged(room, stamped);
   }
 
   private awarenessMessage(update: Uint8Array): Uint8Array {

@@ -3,15 +3,16 @@ import * as Y from 'yjs';
 import { roomNames } from '../../../shared/sync/rooms.ts';
 import type { RunningServer } from '../server.ts';
 import { addUser, connectClient, destroyAll, eventually, rawClient, startTestServer, whenSynced } from '../test-support/harness.ts';
+import { STORE_KINDS, storeOverrides } from '../test-support/stores.ts';
 
 let server: RunningServer;
 afterEach(async () => {
   await server?.close();
 });
 
-describe('sync protocol', () => {
+describe.each(STORE_KINDS)('sync protocol (%s store)', (kind) => {
   it('two stock clients (query token) and Plaza clients converge on a writable room', async () => {
-    server = await startTestServer();
+    server = await startTestServer(await storeOverrides(kind));
     const alice = await addUser(server, 'acme');
     const room = roomNames.user('acme', alice.id);
     const a = connectClient(server, room, alice.token, { viaQuery: true });
@@ -27,7 +28,8 @@ describe('sync protocol', () => {
   });
 
   it('stores every update before relaying it: a fresh client after a restart sees everything', async () => {
-    server = await startTestServer();
+    const store = await storeOverrides(kind);
+    server = await startTestServer(store);
     const alice = await addUser(server, 'acme');
     const room = roomNames.user('acme', alice.id);
     const a = connectClient(server, room, alice.token);
@@ -41,7 +43,7 @@ describe('sync protocol', () => {
     destroyAll(a.provider);
     const dataDir = server.dataDir;
     await server.close();
-    server = await startTestServer({ dataDir });
+    server = await startTestServer({ dataDir, ...store });
     const fresh = connectClient(server, room, alice.token);
     await whenSynced(fresh.provider);
     expect(fresh.doc.getArray('log').toArray()).toEqual([...Array(20).keys()]);
@@ -49,7 +51,7 @@ describe('sync protocol', () => {
   });
 
   it('a read-only connection receives updates; its writes are dropped and counted, never stored or relayed', async () => {
-    server = await startTestServer();
+    server = await startTestServer(await storeOverrides(kind));
     const admin = await addUser(server, 'acme', 'admin');
     const member = await addUser(server, 'acme', 'member');
     const catalog = roomNames.catalog('acme');
@@ -72,7 +74,7 @@ describe('sync protocol', () => {
   });
 
   it('answers clock requests and sends an ack of what it stored to Plaza clients', async () => {
-    server = await startTestServer();
+    server = await startTestServer(await storeOverrides(kind));
     const alice = await addUser(server, 'acme');
     const raw = rawClient(server, roomNames.user('acme', alice.id), alice.token);
     await raw.opened;
