@@ -20,7 +20,6 @@ import {
   marketDetailId,
   marketDetailProjection,
   type MarketsMe,
-  marketsAccountProjection,
   marketsDirectoryProjection,
   type MarketsStandings,
   marketsStandingsId,
@@ -67,7 +66,7 @@ describe('markets projections in a client engine', () => {
     const [carol, bob] = [await stockUser(carolUser), await stockUser(bobUser)];
     engine = await startEngine({ serverUrl: server.url, principal: { tenant: T, user: alice.id, role: 'member' }, tokens: fixedToken(alice.token) });
     const { client, db } = engine;
-    await client.openPersonalRooms({ inbox: [marketsAccountProjection] });
+    await client.openPersonalRooms();
     await client.open(roomNames.markets(T), [marketsDirectoryProjection]);
     await client.open(roomNames.standings(T, 'markets'), [marketsStandingsProjection]);
 

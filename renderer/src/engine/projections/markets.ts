@@ -5,7 +5,7 @@
  *   client.open(roomNames.market(t, id), [marketDetailProjection, marketTradesProjection]) // one market
  *   client.open(roomNames.marketTrades(t, id, 'yyyy-mm'), [marketTradesProjection])     // older trades
  *   client.open(roomNames.standings(t, 'markets'), [marketsStandingsProjection])       // leaderboard
- *   client.openPersonalRooms({ inbox: [marketsAccountProjection, …] })                 // my balance
+ *   client.openPersonalRooms()   // the inbox feeds marketsAccountProjection: my balance
  *
  * Records (query by id or by the indexed fields):
  *

@@ -2,6 +2,7 @@
  * One Plaza client engine in a Node process, against a real server. RxDB counts collections per
  * process, so a test process holds one engine; other parties are stock clients or processes.
  */
+import { projectionsFor } from '../projections/index.ts';
 import type { RxStorage } from 'rxdb';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import type { Principal } from '../../../../shared/sync/rooms.ts';
@@ -42,7 +43,7 @@ export async function startEngine(input: {
   const network = new SwitchableNetwork();
   if (input.online === false) network.set(false);
   const db = await openPlazaDatabase({ name: databaseName(input.serverUrl, input.principal.tenant, input.principal.user), storage: input.storage ?? getRxStorageMemory() });
-  const client = new SyncClient({ serverUrl: input.serverUrl, principal: input.principal, db, tokens: input.tokens, network });
+  const client = new SyncClient({ serverUrl: input.serverUrl, principal: input.principal, db, tokens: input.tokens, network, projectionsFor });
   return {
     db,
     client,
