@@ -52,7 +52,10 @@ export async function addUser(server: RunningServer, tenant: string, role: Role 
   return { id: user.id, tenant, role, token };
 }
 
-export function syncUrl(server: RunningServer): string {
+/** Where a test client connects: an in-process server, or a server process by its URL. */
+export type ServerAddress = Pick<RunningServer, 'url'>;
+
+export function syncUrl(server: ServerAddress): string {
   return `${server.url.replace(/^http/, 'ws')}${SYNC_PATH_PREFIX.slice(0, -1)}`;
 }
 
@@ -64,7 +67,7 @@ export interface ClientOptions {
 }
 
 /** A stock y-websocket provider, optionally speaking the Plaza subprotocol. */
-export function connectClient(server: RunningServer, room: string, token: string, options: ClientOptions = {}): { doc: Y.Doc; provider: WebsocketProvider } {
+export function connectClient(server: ServerAddress, room: string, token: string, options: ClientOptions = {}): { doc: Y.Doc; provider: WebsocketProvider } {
   const doc = options.doc ?? new Y.Doc();
   const provider = new WebsocketProvider(syncUrl(server), room, doc, {
     connect: options.connect ?? true,

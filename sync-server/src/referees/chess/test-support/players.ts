@@ -10,7 +10,7 @@ import { roomNames, type Role } from '../../../../../shared/sync/rooms.ts';
 import type { ServerConfigInput } from '../../../config.ts';
 import type { RunningServer } from '../../../server.ts';
 import { WebsocketProvider } from 'y-websocket';
-import { addUser, connectClient, ignorePlazaMessages, syncUrl, whenSynced, type TestUser } from '../../../test-support/harness.ts';
+import { addUser, connectClient, ignorePlazaMessages, syncUrl, whenSynced, type ServerAddress, type TestUser } from '../../../test-support/harness.ts';
 import { writeIntent } from '../../../test-support/intents.ts';
 
 /** Short waits for tests: clocks of a second, a 2 s disconnect grace. */
@@ -32,14 +32,14 @@ export interface ClientOptions {
 }
 
 export class Player {
-  readonly server: RunningServer;
+  readonly server: ServerAddress;
   readonly user: TestUser;
   readonly outbox: Client;
   readonly inbox: Client;
   private readonly rooms = new Map<string, Client>();
   private readonly options: ClientOptions;
 
-  private constructor(server: RunningServer, user: TestUser, options: ClientOptions) {
+  private constructor(server: ServerAddress, user: TestUser, options: ClientOptions) {
     this.server = server;
     this.user = user;
     this.options = options;
@@ -51,8 +51,8 @@ export class Player {
     return Player.as(server, await addUser(server, tenant, role, name), options);
   }
 
-  /** An existing user on (maybe another run of) a server. */
-  static async as(server: RunningServer, user: TestUser, options: ClientOptions = {}): Promise<Player> {
+  /** An existing user on (maybe another run of, or another process of) a server. */
+  static async as(server: ServerAddress, user: TestUser, options: ClientOptions = {}): Promise<Player> {
     const player = new Player(server, user, options);
     await Promise.all([whenSynced(player.outbox.provider), whenSynced(player.inbox.provider)]);
     return player;
