@@ -58,7 +58,12 @@ describe('chess projections in a client engine', () => {
     await white.act('chess.chat', { gameId, channel: 'spectators', text: 'hello, watchers' });
     await playMoves(white, black, gameId, ['e2e4', 'e7e5', 'f1c4', 'b8c6', 'd1h5', 'g8f6', 'h5f7']);
 
-    await eventually(async () => expect((await engine!.db.games.findOne(gameId).exec())?.get('status')).toBe('ended'));
+    // The end and the rating are two writes of one decision: wait for both.
+    await eventually(async () => {
+      const ended = await engine!.db.games.findOne(gameId).exec();
+      expect(ended?.get('status')).toBe('ended');
+      expect((ended?.data as unknown as ChessGameData | undefined)?.ratingChange).not.toBeNull();
+    });
     const row = (await engine.db.games.findOne(gameId).exec())!;
     expect(row.room).toBe(room);
     const data = row.data as unknown as ChessGameData;
