@@ -33,7 +33,7 @@ afterAll(async () => {
 // The same test on the embedded store, on Postgres, and on two server processes (Postgres + Redis)
 // with the replicas spread over them (replica i talks to process i mod 2; restarts hit one process).
 describe.each(CLUSTER_MODES)('convergence (%s)', (mode) => {
-  it(`3 replicas, random edits, partitions, client restarts and a server restart converge without losing a logged edit (seed ${SEED})`, { timeout: 180_000 }, async () => {
+  it(`3 replicas, random edits, partitions, client restarts and a server restart converge without losing a logged edit (seed ${SEED})`, { timeout: 360_000 }, async () => {
     const rng = random(SEED);
     const cluster = await startServerCluster({ mode });
     cleanup.push(() => cluster.close());
