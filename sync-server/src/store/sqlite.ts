@@ -16,7 +16,6 @@ import {
   type DirectoryStore,
   type InviteRecord,
   type LoginRecord,
-  type MembershipRecord,
   type RefreshTokenRow,
   type TenantRecord,
   type UserRecord,
@@ -40,8 +39,9 @@ import {
   type StoredRoom,
   StoreError,
 } from './types.ts';
+import { rowMappers, type Row } from './row-mappers.ts';
 
-type Row = Record<string, unknown>;
+const fromRow = rowMappers('user');
 
 function bytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
@@ -201,12 +201,12 @@ export class SqliteStore implements Store {
     },
     decision: async (tenant: string, user: string, intentId: string): Promise<DecisionRow | null> => {
       const row = this.statement('SELECT * FROM decisions WHERE tenant = ? AND user = ? AND intent_id = ?').get(tenant, user, intentId) as Row | undefined;
-      return row ? decisionFromRow(row) : null;
+      return row ? fromRow.decision(row) : null;
     },
     commit: async (batch: DecisionCommit): Promise<{ seqs: ReadonlyMap<string, number> }> => this.commitSync(batch),
     countPending: async (): Promise<number> => Number((this.statement('SELECT COUNT(*) AS n FROM pending_intents').get() as Row).n),
     decisionsOf: async (user: string): Promise<DecisionRow[]> =>
-      (this.statement('SELECT * FROM decisions WHERE user = ? ORDER BY decided_at, tenant, intent_id').all(user) as Row[]).map(decisionFromRow),
+      (this.statement('SELECT * FROM decisions WHERE user = ? ORDER BY decided_at, tenant, intent_id').all(user) as Row[]).map(fromRow.decision),
     claimFence: async (fence: QueueFence, now: number): Promise<boolean> => this.transaction(() => this.claimFenceSync(fence, now)),
   };
 
@@ -264,13 +264,13 @@ export class SqliteStore implements Store {
   }
 
   readonly deadlines = {
-    all: async (): Promise<DeadlineRow[]> => (this.statement('SELECT * FROM deadlines ORDER BY fire_at').all() as Row[]).map(deadlineFromRow),
+    all: async (): Promise<DeadlineRow[]> => (this.statement('SELECT * FROM deadlines ORDER BY fire_at').all() as Row[]).map(fromRow.deadline),
     next: async (): Promise<DeadlineRow | null> => {
       const row = this.statement('SELECT * FROM deadlines ORDER BY fire_at LIMIT 1').get() as Row | undefined;
-      return row ? deadlineFromRow(row) : null;
+      return row ? fromRow.deadline(row) : null;
     },
     of: async (tenant: string, referee: string): Promise<DeadlineRow[]> =>
-      (this.statement('SELECT * FROM deadlines WHERE tenant = ? AND referee = ? ORDER BY fire_at').all(tenant, referee) as Row[]).map(deadlineFromRow),
+      (this.statement('SELECT * FROM deadlines WHERE tenant = ? AND referee = ? ORDER BY fire_at').all(tenant, referee) as Row[]).map(fromRow.deadline),
     queues: async (): Promise<Array<{ tenant: string; referee: string }>> =>
       (this.statement('SELECT DISTINCT tenant, referee FROM deadlines').all() as Row[]).map((row) => ({ tenant: String(row.tenant), referee: String(row.referee) })),
   };
@@ -322,9 +322,9 @@ export class SqliteStore implements Store {
     },
     tenant: async (id: string) => {
       const row = this.statement('SELECT * FROM tenants WHERE id = ?').get(id) as Row | undefined;
-      return row ? tenantFromRow(row) : null;
+      return row ? fromRow.tenant(row) : null;
     },
-    listTenants: async () => (this.statement('SELECT * FROM tenants ORDER BY created_at').all() as Row[]).map(tenantFromRow),
+    listTenants: async () => (this.statement('SELECT * FROM tenants ORDER BY created_at').all() as Row[]).map(fromRow.tenant),
     updateTenantPolicy: async (id, policy) => {
       this.statement('UPDATE tenants SET policy = ? WHERE id = ?').run(JSON.stringify(policy), id);
     },
@@ -342,11 +342,11 @@ export class SqliteStore implements Store {
     },
     user: async (id: string) => {
       const row = this.statement('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
-      return row ? userFromRow(row) : null;
+      return row ? fromRow.user(row) : null;
     },
     userByEmail: async (email: string) => {
       const row = this.statement('SELECT * FROM users WHERE email = ? COLLATE NOCASE').get(email) as Row | undefined;
-      return row ? userFromRow(row) : null;
+      return row ? fromRow.user(row) : null;
     },
     updateUser: async (id, changes) => {
       const columns: Record<string, string> = { email: 'email', displayName: 'display_name', kind: 'kind', passwordHash: 'password_hash', lastSeenAt: 'last_seen_at', deletedAt: 'deleted_at' };
@@ -361,10 +361,10 @@ export class SqliteStore implements Store {
     },
     membership: async (tenant: string, user: string) => {
       const row = this.statement('SELECT * FROM memberships WHERE tenant = ? AND user = ?').get(tenant, user) as Row | undefined;
-      return row ? membershipFromRow(row) : null;
+      return row ? fromRow.membership(row) : null;
     },
-    members: async (tenant: string) => (this.statement('SELECT * FROM memberships WHERE tenant = ? ORDER BY created_at').all(tenant) as Row[]).map(membershipFromRow),
-    membershipsOf: async (user: string) => (this.statement('SELECT * FROM memberships WHERE user = ? ORDER BY created_at').all(user) as Row[]).map(membershipFromRow),
+    members: async (tenant: string) => (this.statement('SELECT * FROM memberships WHERE tenant = ? ORDER BY created_at').all(tenant) as Row[]).map(fromRow.membership),
+    membershipsOf: async (user: string) => (this.statement('SELECT * FROM memberships WHERE user = ? ORDER BY created_at').all(user) as Row[]).map(fromRow.membership),
   };
 
   private hasOwnerSync(tenant: string): boolean {
@@ -458,12 +458,12 @@ export class SqliteStore implements Store {
     },
     login: async (sid) => {
       const row = this.statement('SELECT * FROM logins WHERE sid = ?').get(sid) as Row | undefined;
-      return row ? loginFromRow(row) : null;
+      return row ? fromRow.login(row) : null;
     },
-    loginsOf: async (user) => (this.statement('SELECT * FROM logins WHERE user = ? ORDER BY created_at').all(user) as Row[]).map(loginFromRow),
+    loginsOf: async (user) => (this.statement('SELECT * FROM logins WHERE user = ? ORDER BY created_at').all(user) as Row[]).map(fromRow.login),
     loginOfRefreshToken: async (hash) => {
       const row = this.statement('SELECT l.* FROM refresh_tokens r JOIN logins l ON l.sid = r.login WHERE r.hash = ?').get(hash) as Row | undefined;
-      return row ? loginFromRow(row) : null;
+      return row ? fromRow.login(row) : null;
     },
     rotateRefreshToken: async (presented, next, now) =>
       this.transaction(() => {
@@ -471,7 +471,7 @@ export class SqliteStore implements Store {
           | Row
           | undefined;
         if (!row || row.revoked_at !== null) return { kind: 'invalid' as const };
-        const login = loginFromRow(row);
+        const login = fromRow.login(row);
         if (row.token_used_at !== null) {
           this.statement('UPDATE logins SET revoked_at = ? WHERE sid = ?').run(now, login.sid);
           return { kind: 'reused' as const, login: { ...login, revokedAt: now } };
@@ -500,7 +500,7 @@ export class SqliteStore implements Store {
     useInvite: async (hash, now) =>
       this.transaction(() => {
         const row = this.statement('UPDATE invites SET uses = uses + 1 WHERE hash = ? AND expires_at > ? AND uses < max_uses RETURNING *').get(hash, now) as Row | undefined;
-        return row ? inviteFromRow(row) : null;
+        return row ? fromRow.invite(row) : null;
       }),
 
     createResetToken: async (token) => {
@@ -523,7 +523,7 @@ export class SqliteStore implements Store {
 
     deleteUser: async (id, at) =>
       this.transaction(() => {
-        const memberships = (this.statement('SELECT * FROM memberships WHERE user = ?').all(id) as Row[]).map(membershipFromRow);
+        const memberships = (this.statement('SELECT * FROM memberships WHERE user = ?').all(id) as Row[]).map(fromRow.membership);
         this.statement('DELETE FROM memberships WHERE user = ?').run(id);
         const sessions = this.revokeLoginsSync(id, {}, at);
         this.statement('DELETE FROM reset_tokens WHERE user = ?').run(id);
@@ -581,67 +581,4 @@ export class SqliteStore implements Store {
     }
     this.db.close();
   }
-}
-
-function decisionFromRow(row: Row): DecisionRow {
-  return {
-    tenant: String(row.tenant),
-    user: String(row.user),
-    intentId: String(row.intent_id),
-    kind: String(row.kind),
-    status: String(row.status),
-    decision: String(row.decision),
-    decidedAt: Number(row.decided_at),
-  };
-}
-
-function deadlineFromRow(row: Row): DeadlineRow {
-  return { id: String(row.id), tenant: String(row.tenant), referee: String(row.referee), kind: String(row.kind), fireAt: Number(row.fire_at), payload: String(row.payload) };
-}
-
-function tenantFromRow(row: Row): TenantRecord {
-  return { id: String(row.id), name: String(row.name), policy: JSON.parse(String(row.policy)) as TenantRecord['policy'], createdAt: Number(row.created_at) };
-}
-
-function userFromRow(row: Row): UserRecord {
-  return {
-    id: String(row.id),
-    email: row.email === null ? null : String(row.email),
-    displayName: String(row.display_name),
-    kind: String(row.kind) as UserRecord['kind'],
-    passwordHash: row.password_hash === null ? null : String(row.password_hash),
-    createdAt: Number(row.created_at),
-    lastSeenAt: Number(row.last_seen_at),
-    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
-  };
-}
-
-function loginFromRow(row: Row): LoginRecord {
-  return {
-    sid: String(row.sid),
-    user: String(row.user),
-    tenant: String(row.tenant),
-    client: String(row.client) === 'desktop' ? 'desktop' : 'web',
-    userAgent: row.user_agent === null ? null : String(row.user_agent),
-    createdAt: Number(row.created_at),
-    lastUsedAt: Number(row.last_used_at),
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
-  };
-}
-
-function inviteFromRow(row: Row): InviteRecord {
-  return {
-    hash: String(row.hash),
-    tenant: String(row.tenant),
-    role: String(row.role) === 'admin' ? 'admin' : 'member',
-    createdBy: String(row.created_by),
-    createdAt: Number(row.created_at),
-    expiresAt: Number(row.expires_at),
-    maxUses: Number(row.max_uses),
-    uses: Number(row.uses),
-  };
-}
-
-function membershipFromRow(row: Row): MembershipRecord {
-  return { tenant: String(row.tenant), user: String(row.user), role: String(row.role) as Role, createdAt: Number(row.created_at) };
 }

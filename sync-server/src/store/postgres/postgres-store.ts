@@ -16,8 +16,6 @@ import {
   type AuthStore,
   type DirectoryStore,
   type InviteRecord,
-  type LoginRecord,
-  type MembershipRecord,
   type TenantRecord,
   type UserRecord,
 } from '../directory-types.ts';
@@ -39,9 +37,10 @@ import {
   type Store,
   type StoredRoom,
 } from '../types.ts';
+import { rowMappers, type Row } from '../row-mappers.ts';
 import { migratePostgres } from './migrations.ts';
 
-type Row = Record<string, unknown>;
+const fromRow = rowMappers('user_id');
 
 /** int8 (BIGINT, COUNT) as a JS number: every value Plaza stores is far below 2^53. */
 const types = {
@@ -299,12 +298,12 @@ export class PostgresStore implements Store {
       (await this.query('SELECT DISTINCT tenant, referee FROM pending_intents')).map((row) => ({ tenant: String(row.tenant), referee: String(row.referee) })),
     decision: async (tenant: string, user: string, intentId: string): Promise<DecisionRow | null> => {
       const row = (await this.query('SELECT * FROM decisions WHERE tenant = $1 AND user_id = $2 AND intent_id = $3', [tenant, user, intentId]))[0];
-      return row ? decisionFromRow(row) : null;
+      return row ? fromRow.decision(row) : null;
     },
     commit: (batch: DecisionCommit): Promise<{ seqs: ReadonlyMap<string, number> }> => this.commit(batch),
     countPending: async (): Promise<number> => Number((await this.query('SELECT COUNT(*) AS n FROM pending_intents'))[0]?.n ?? 0),
     decisionsOf: async (user: string): Promise<DecisionRow[]> =>
-      (await this.query('SELECT * FROM decisions WHERE user_id = $1 ORDER BY decided_at, tenant, intent_id', [user])).map(decisionFromRow),
+      (await this.query('SELECT * FROM decisions WHERE user_id = $1 ORDER BY decided_at, tenant, intent_id', [user])).map(fromRow.decision),
     claimFence: (fence: QueueFence, now: number): Promise<boolean> => PostgresStore.claimFence(this.db, fence, now),
   };
 
@@ -364,13 +363,13 @@ export class PostgresStore implements Store {
   }
 
   readonly deadlines = {
-    all: async (): Promise<DeadlineRow[]> => (await this.query('SELECT * FROM deadlines ORDER BY fire_at, id')).map(deadlineFromRow),
+    all: async (): Promise<DeadlineRow[]> => (await this.query('SELECT * FROM deadlines ORDER BY fire_at, id')).map(fromRow.deadline),
     next: async (): Promise<DeadlineRow | null> => {
       const row = (await this.query('SELECT * FROM deadlines ORDER BY fire_at, id LIMIT 1'))[0];
-      return row ? deadlineFromRow(row) : null;
+      return row ? fromRow.deadline(row) : null;
     },
     of: async (tenant: string, referee: string): Promise<DeadlineRow[]> =>
-      (await this.query('SELECT * FROM deadlines WHERE tenant = $1 AND referee = $2 ORDER BY fire_at, id', [tenant, referee])).map(deadlineFromRow),
+      (await this.query('SELECT * FROM deadlines WHERE tenant = $1 AND referee = $2 ORDER BY fire_at, id', [tenant, referee])).map(fromRow.deadline),
     queues: async (): Promise<Array<{ tenant: string; referee: string }>> =>
       (await this.query('SELECT DISTINCT tenant, referee FROM deadlines')).map((row) => ({ tenant: String(row.tenant), referee: String(row.referee) })),
   };
@@ -422,9 +421,9 @@ export class PostgresStore implements Store {
     },
     tenant: async (id: string) => {
       const row = (await this.query('SELECT * FROM tenants WHERE id = $1', [id]))[0];
-      return row ? tenantFromRow(row) : null;
+      return row ? fromRow.tenant(row) : null;
     },
-    listTenants: async () => (await this.query('SELECT * FROM tenants ORDER BY created_at, id')).map(tenantFromRow),
+    listTenants: async () => (await this.query('SELECT * FROM tenants ORDER BY created_at, id')).map(fromRow.tenant),
     updateTenantPolicy: async (id, policy) => {
       await this.query('UPDATE tenants SET policy = $1 WHERE id = $2', [JSON.stringify(policy), id]);
     },
@@ -438,11 +437,11 @@ export class PostgresStore implements Store {
     },
     user: async (id: string) => {
       const row = (await this.query('SELECT * FROM users WHERE id = $1', [id]))[0];
-      return row ? userFromRow(row) : null;
+      return row ? fromRow.user(row) : null;
     },
     userByEmail: async (email: string) => {
       const row = (await this.query('SELECT * FROM users WHERE lower(email) = lower($1)', [email]))[0];
-      return row ? userFromRow(row) : null;
+      return row ? fromRow.user(row) : null;
     },
     updateUser: async (id, changes) => {
       const columns: Record<string, string> = { email: 'email', displayName: 'display_name', kind: 'kind', passwordHash: 'password_hash', lastSeenAt: 'last_seen_at', deletedAt: 'deleted_at' };
@@ -457,10 +456,10 @@ export class PostgresStore implements Store {
     },
     membership: async (tenant: string, user: string) => {
       const row = (await this.query('SELECT * FROM memberships WHERE tenant = $1 AND user_id = $2', [tenant, user]))[0];
-      return row ? membershipFromRow(row) : null;
+      return row ? fromRow.membership(row) : null;
     },
-    members: async (tenant: string) => (await this.query('SELECT * FROM memberships WHERE tenant = $1 ORDER BY created_at, user_id', [tenant])).map(membershipFromRow),
-    membershipsOf: async (user: string) => (await this.query('SELECT * FROM memberships WHERE user_id = $1 ORDER BY created_at, tenant', [user])).map(membershipFromRow),
+    members: async (tenant: string) => (await this.query('SELECT * FROM memberships WHERE tenant = $1 ORDER BY created_at, user_id', [tenant])).map(fromRow.membership),
+    membershipsOf: async (user: string) => (await this.query('SELECT * FROM memberships WHERE user_id = $1 ORDER BY created_at, tenant', [user])).map(fromRow.membership),
   };
 
   private static async insertUser(client: AsyncSqlClient, user: UserRecord): Promise<void> {
@@ -563,12 +562,12 @@ export class PostgresStore implements Store {
     },
     login: async (sid) => {
       const row = (await this.query('SELECT * FROM logins WHERE sid = $1', [sid]))[0];
-      return row ? loginFromRow(row) : null;
+      return row ? fromRow.login(row) : null;
     },
-    loginsOf: async (user) => (await this.query('SELECT * FROM logins WHERE user_id = $1 ORDER BY created_at, sid', [user])).map(loginFromRow),
+    loginsOf: async (user) => (await this.query('SELECT * FROM logins WHERE user_id = $1 ORDER BY created_at, sid', [user])).map(fromRow.login),
     loginOfRefreshToken: async (hash) => {
       const row = (await this.query('SELECT l.* FROM refresh_tokens r JOIN logins l ON l.sid = r.login WHERE r.hash = $1', [hash]))[0];
-      return row ? loginFromRow(row) : null;
+      return row ? fromRow.login(row) : null;
     },
     rotateRefreshToken: (presented, next, now) =>
       this.transaction(async (client) => {
@@ -578,7 +577,7 @@ export class PostgresStore implements Store {
         );
         const row = rows[0];
         if (!row || row.revoked_at !== null) return { kind: 'invalid' as const };
-        const login = loginFromRow(row);
+        const login = fromRow.login(row);
         if (row.token_used_at !== null) {
           await client.query('UPDATE logins SET revoked_at = $1 WHERE sid = $2', [now, login.sid]);
           return { kind: 'reused' as const, login: { ...login, revokedAt: now } };
@@ -606,7 +605,7 @@ export class PostgresStore implements Store {
     },
     useInvite: async (hash, now) => {
       const row = (await this.query('UPDATE invites SET uses = uses + 1 WHERE hash = $1 AND expires_at > $2 AND uses < max_uses RETURNING *', [hash, now]))[0];
-      return row ? inviteFromRow(row) : null;
+      return row ? fromRow.invite(row) : null;
     },
     createResetToken: async (token) => {
       await this.transaction(async (client) => {
@@ -627,7 +626,7 @@ export class PostgresStore implements Store {
     deleteUser: (id, at) =>
       this.transaction(async (client) => {
         const { rows } = await client.query('DELETE FROM memberships WHERE user_id = $1 RETURNING *', [id]);
-        const memberships = rows.map(membershipFromRow);
+        const memberships = rows.map(fromRow.membership);
         const sessions = await PostgresStore.revokeLogins(client, id, {}, at);
         await client.query('DELETE FROM reset_tokens WHERE user_id = $1', [id]);
         await client.query("UPDATE users SET email = NULL, display_name = 'Deleted user', password_hash = NULL, deleted_at = $1 WHERE id = $2", [at, id]);
@@ -666,67 +665,4 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.pool.end();
   }
-}
-
-function decisionFromRow(row: Row): DecisionRow {
-  return {
-    tenant: String(row.tenant),
-    user: String(row.user_id),
-    intentId: String(row.intent_id),
-    kind: String(row.kind),
-    status: String(row.status),
-    decision: String(row.decision),
-    decidedAt: Number(row.decided_at),
-  };
-}
-
-function deadlineFromRow(row: Row): DeadlineRow {
-  return { id: String(row.id), tenant: String(row.tenant), referee: String(row.referee), kind: String(row.kind), fireAt: Number(row.fire_at), payload: String(row.payload) };
-}
-
-function tenantFromRow(row: Row): TenantRecord {
-  return { id: String(row.id), name: String(row.name), policy: JSON.parse(String(row.policy)) as TenantRecord['policy'], createdAt: Number(row.created_at) };
-}
-
-function userFromRow(row: Row): UserRecord {
-  return {
-    id: String(row.id),
-    email: row.email === null ? null : String(row.email),
-    displayName: String(row.display_name),
-    kind: String(row.kind) as UserRecord['kind'],
-    passwordHash: row.password_hash === null ? null : String(row.password_hash),
-    createdAt: Number(row.created_at),
-    lastSeenAt: Number(row.last_seen_at),
-    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
-  };
-}
-
-function loginFromRow(row: Row): LoginRecord {
-  return {
-    sid: String(row.sid),
-    user: String(row.user_id),
-    tenant: String(row.tenant),
-    client: String(row.client) === 'desktop' ? 'desktop' : 'web',
-    userAgent: row.user_agent === null ? null : String(row.user_agent),
-    createdAt: Number(row.created_at),
-    lastUsedAt: Number(row.last_used_at),
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
-  };
-}
-
-function inviteFromRow(row: Row): InviteRecord {
-  return {
-    hash: String(row.hash),
-    tenant: String(row.tenant),
-    role: String(row.role) === 'admin' ? 'admin' : 'member',
-    createdBy: String(row.created_by),
-    createdAt: Number(row.created_at),
-    expiresAt: Number(row.expires_at),
-    maxUses: Number(row.max_uses),
-    uses: Number(row.uses),
-  };
-}
-
-function membershipFromRow(row: Row): MembershipRecord {
-  return { tenant: String(row.tenant), user: String(row.user_id), role: String(row.role) as Role, createdAt: Number(row.created_at) };
 }
