@@ -23,7 +23,8 @@ export const test = base.extend<ChatFixtures>({
     await fake.close();
   },
   server: async ({ fake, serverEnv }, use) => {
-    const server: ServerProcess = await startServerProcess({ env: { PLAZA_LLM_UPSTREAM_URL: fake.baseURL, PLAZA_LLM_API_KEY: fake.apiKey, ...serverEnv } });
+    // A generous start: on a shared 2-core machine a cold server start can take more than 20 s.
+    const server: ServerProcess = await startServerProcess({ startTimeoutMs: 60_000, env: { PLAZA_LLM_UPSTREAM_URL: fake.baseURL, PLAZA_LLM_API_KEY: fake.apiKey, ...serverEnv } });
     await use(server);
     await server.stop();
   },
