@@ -34,8 +34,8 @@ const FIRST_CALL = { timeout: 90_000 };
 const LONG_ANSWER = Array.from({ length: 120 }, (_, index) => `word${index}`).join(' ');
 
 test.describe('AI chat', () => {
-  // Registration, streaming and axe runs on a shared, slow machine: more than the default minute.
-  test.describe.configure({ timeout: 180_000 });
+  // Registration, streaming and axe runs on a shared 2-core machine: minutes when it is busy (load 30+).
+  test.describe.configure({ timeout: 300_000 });
 
   test('a member picks a model, gets a streamed Markdown answer (no HTML), stops a slow one, and sees the meter move', async ({ page, server, fake, consoleErrors }) => {
     await register(page, server, 'owner@example.com');
