@@ -34,8 +34,9 @@ const FIRST_CALL = { timeout: 90_000 };
 const LONG_ANSWER = Array.from({ length: 120 }, (_, index) => `word${index}`).join(' ');
 
 test.describe('AI chat', () => {
-  // Registration, streaming and axe runs on a shared 2-core machine: minutes when it is busy (load 30+).
-  test.describe.configure({ timeout: 300_000 });
+  // 1–2 minutes each on a quiet machine; on a shared 2-core one under a load of 30 to 50 every click
+  // takes seconds and a test has taken more than 5 minutes.
+  test.describe.configure({ timeout: 480_000 });
 
   test('a member picks a model, gets a streamed Markdown answer (no HTML), stops a slow one, and sees the meter move', async ({ page, server, fake, consoleErrors }) => {
     await register(page, server, 'owner@example.com');
@@ -107,7 +108,7 @@ test.describe('AI chat', () => {
     // The owner sets a tiny daily budget per person on the dashboard.
     await page.getByRole('link', { name: 'Spend and budgets' }).click();
     // The dashboard (and its charts library) loads on demand: slow on a busy machine.
-    await expect(page.getByTestId('llm-admin')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('llm-admin')).toBeVisible();
     const daily = page.getByLabel('Per person per day');
     await expect(daily).toBeEnabled();
     await daily.fill('0.0001');
@@ -148,7 +149,7 @@ test.describe('AI chat', () => {
     await expect(messages(page).and(page.locator('[data-role="assistant"]'))).toHaveAttribute('data-status', 'complete', FIRST_CALL);
     await page.getByRole('link', { name: 'Spend and budgets' }).click();
     // The spend of that answer is in the report, by person and by model.
-    await expect(page.getByTestId('spend-by-user')).toContainText('boss', { timeout: 30_000 });
+    await expect(page.getByTestId('spend-by-user')).toContainText('boss');
     await expect(page.getByTestId('spend-by-model')).toContainText('gpt-4.1-nano');
     await page.getByTestId('kill-tenant').click({ force: true });
     await expect(page.getByText('Switched off: every call is refused')).toBeVisible();
@@ -199,7 +200,7 @@ test.describe('AI chat', () => {
 
     await page.getByRole('link', { name: 'Operator' }).click();
     const credential = page.getByLabel('Operator credential');
-    await expect(credential).toBeVisible({ timeout: 30_000 });
+    await expect(credential).toBeVisible();
     await credential.fill('not-the-key');
     await page.getByRole('button', { name: 'Open the console' }).click();
     await expect(page.getByText('That is not the operator credential of this server.')).toBeVisible();
