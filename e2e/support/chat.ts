@@ -23,8 +23,8 @@ export const test = base.extend<ChatFixtures>({
     await fake.close();
   },
   server: async ({ fake, serverEnv }, use) => {
-    // A generous start: on a shared 2-core machine a cold server start can take more than 20 s.
-    const server: ServerProcess = await startServerProcess({ startTimeoutMs: 60_000, env: { PLAZA_LLM_UPSTREAM_URL: fake.baseURL, PLAZA_LLM_API_KEY: fake.apiKey, ...serverEnv } });
+    // A generous start: on a shared 2-core machine under a load of 50 a cold start took over 60 s.
+    const server: ServerProcess = await startServerProcess({ startTimeoutMs: 120_000, env: { PLAZA_LLM_UPSTREAM_URL: fake.baseURL, PLAZA_LLM_API_KEY: fake.apiKey, ...serverEnv } });
     await use(server);
     await server.stop();
   },
