@@ -29,6 +29,12 @@ export function createMetrics() {
     llmRefusals: new Counter({ name: 'plaza_llm_refusals_total', help: 'AI calls refused, by reason', labelNames: ['reason'] as const, registers: [registry] }),
     llmCalls: new Counter({ name: 'plaza_llm_calls_total', help: 'AI calls settled, by how they ended and what they were charged on', labelNames: ['outcome', 'basis'] as const, registers: [registry] }),
     llmAlerts: new Counter({ name: 'plaza_llm_alerts_total', help: 'AI budget alerts fired', labelNames: ['kind', 'threshold'] as const, registers: [registry] }),
+    // Read from the ledger at each scrape: the spend dashboard's numbers for today, durable across restarts (the counters above restart at zero).
+    llmLedgerSpent: new Gauge({ name: 'plaza_llm_ledger_spent_micro_usd', help: 'AI spend settled today (UTC) per tenant, user and model, as the ledger holds it', labelNames: ['tenant', 'user', 'model', 'day'] as const, registers: [registry] }),
+    llmLedgerCalls: new Gauge({ name: 'plaza_llm_ledger_calls', help: 'AI calls recorded today (UTC) per tenant, user and model, as the ledger holds them', labelNames: ['tenant', 'user', 'model', 'day'] as const, registers: [registry] }),
+    llmBudgetSpent: new Gauge({ name: 'plaza_llm_budget_spent_micro_usd', help: 'Charged to a team or global budget in its current window', labelNames: ['kind', 'window', 'tenant'] as const, registers: [registry] }),
+    llmBudgetReserved: new Gauge({ name: 'plaza_llm_budget_reserved_micro_usd', help: 'Held by open calls in a team or global budget', labelNames: ['kind', 'window', 'tenant'] as const, registers: [registry] }),
+    llmBudgetCap: new Gauge({ name: 'plaza_llm_budget_cap_micro_usd', help: 'The cap of a team or global budget', labelNames: ['kind', 'window', 'tenant'] as const, registers: [registry] }),
     llmDrains: new Gauge({ name: 'plaza_llm_drains_active', help: 'Streams read on after their client left, to settle exactly', registers: [registry] }),
     llmLatency: new Histogram({
       name: 'plaza_llm_proxy_seconds',

@@ -259,6 +259,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const local = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes((c.env as { incoming?: http.IncomingMessage }).incoming?.socket.remoteAddress ?? '');
     if (!local && !isOperator(c.req.header('authorization'), operatorKey)) return sendError(c, 401, 'unauthorized', 'metrics need the operator credential off this machine');
     metrics.intentsPending.set(await store.intents.countPending());
+    await llm.refreshLedgerGauges();
     return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
   mountAdminApi(app, { directory, tokens, operatorKey, now, sessions, tenantAdmin });

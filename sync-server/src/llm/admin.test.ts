@@ -18,6 +18,15 @@ function metric(text: string, name: string, labels = ''): number {
   return line ? Number(line.split(' ').at(-1)) : Number.NaN;
 }
 
+/** The values of `name` on lines that carry every one of `labels` (in any order). */
+function samples(text: string, name: string, labels: Record<string, string> = {}): number[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .filter((line) => Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)))
+    .map((line) => Number(line.split(' ').at(-1)));
+}
+
 describe('AI budgets and dashboards', () => {
   it('tenant admins set budgets within the operator ceiling; the next call obeys them', async () => {
     test = await startLlmTest();
@@ -92,5 +101,21 @@ describe('AI budgets and dashboards', () => {
     expect(metric(text, 'plaza_llm_spend_micro_usd_total', '{tenant="acme",model="gpt-4o-mini"}')).toBeGreaterThan(0);
     expect(text).toMatch(/plaza_llm_alerts_total\{kind="session",threshold="100"\} 1/);
     expect(text).toMatch(/plaza_llm_proxy_seconds_bucket\{le="0\.001",phase="reserve"\} \d+/);
+
+    // The dashboard's own numbers, read from the ledger at the scrape: per person and model today, and the budgets now.
+    const day = report.byDay[0]!.day;
+    for (const row of report.byModel) {
+      expect(samples(text, 'plaza_llm_ledger_spent_micro_usd', { tenant: 'acme', user: alice.id, model: row.model, day })).toEqual([row.chargedMicroUsd]);
+      expect(samples(text, 'plaza_llm_ledger_calls', { tenant: 'acme', user: alice.id, model: row.model, day })).toEqual([row.calls]);
+    }
+    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    expect(sum(samples(text, 'plaza_llm_ledger_spent_micro_usd', { tenant: 'acme' }))).toBe(report.total.chargedMicroUsd);
+    expect(sum(samples(text, 'plaza_llm_ledger_spent_micro_usd'))).toBe(all.total.chargedMicroUsd);
+    for (const budget of report.budgets) {
+      const labels = { kind: budget.kind, window: budget.window, tenant: budget.tenant ?? '' };
+      expect(samples(text, 'plaza_llm_budget_spent_micro_usd', labels)).toEqual([budget.spentMicroUsd]);
+      expect(samples(text, 'plaza_llm_budget_reserved_micro_usd', labels)).toEqual([budget.reservedMicroUsd]);
+      expect(samples(text, 'plaza_llm_budget_cap_micro_usd', labels)).toEqual([budget.capMicroUsd]);
+    }
   });
 });

@@ -151,6 +151,29 @@ export class LlmService {
     this.metrics.llmDrains.set(this.drains.active);
   }
 
+  /**
+   * For /metrics: today's spend per tenant, user and model and the team and global budgets now,
+   * read from the ledger, so that the exported numbers are the spend dashboard's.
+   */
+  async refreshLedgerGauges(): Promise<void> {
+    await this.refreshGauges();
+    const today = dayWindow(this.now());
+    const [rows, report] = await Promise.all([this.store.spend({ fromDay: today, toDay: today }), this.spendReport(null, today, today)]);
+    const { llmLedgerSpent, llmLedgerCalls, llmBudgetSpent, llmBudgetReserved, llmBudgetCap } = this.metrics;
+    for (const gauge of [llmLedgerSpent, llmLedgerCalls, llmBudgetSpent, llmBudgetReserved, llmBudgetCap]) gauge.reset();
+    for (const row of rows) {
+      const labels = { tenant: row.tenant, user: row.user, model: row.model, day: row.day };
+      llmLedgerSpent.set(labels, row.chargedMicroUsd);
+      llmLedgerCalls.set(labels, row.calls);
+    }
+    for (const budget of report.budgets) {
+      const labels = { kind: budget.kind, window: budget.window, tenant: budget.tenant ?? '' };
+      llmBudgetSpent.set(labels, budget.spentMicroUsd);
+      llmBudgetReserved.set(labels, budget.reservedMicroUsd);
+      llmBudgetCap.set(labels, budget.capMicroUsd);
+    }
+  }
+
   newCallId(): string {
     return `call_${randomBytes(12).toString('base64url')}`;
   }

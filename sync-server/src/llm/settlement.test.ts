@@ -144,7 +144,10 @@ describe('settling every way a call can end', () => {
     const switched = await api(t.server, admin.token, 'PUT', '/api/tenants/acme/llm/kill-switch', { scope: 'session', on: true, user: user.id, session: sessionId, reason: 'runaway' });
     expect(await switched.json()).toEqual({ scope: 'session', on: true, callsCut: 1 });
     const { events } = await reading;
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // "At once" is that the stream ended while the upstream still held it (never released, cut by
+    // the proxy); the clock bound is only a backstop, generous for a busy shared machine.
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await t.fake.until(() => t.fake.requests[0]!.end === 'client-closed');
     expect(sseText(events)).toBe('word word');
     expect(events.at(-1)).toMatchObject({ error: { code: 'kill_switch', message: expect.stringMatching(/switched off by an administrator/) } });
     const [call] = await settled(calls);

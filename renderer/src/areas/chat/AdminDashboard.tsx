@@ -2,22 +2,17 @@
  * Tenant owners and admins: AI spend by day (chart), by person and by model; the team's budgets
  * (within the operator's ceiling); kill switches for the whole team, one person or one session.
  */
-import '@mantine/charts/styles.css';
-import { BarChart } from '@mantine/charts';
-import { Alert, Badge, Button, Card, Group, Loader, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Button, Card, Group, Loader, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { IconPower } from '@tabler/icons-react';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import type { ScopeKind } from '../../../../shared/domain/llm/budgets.ts';
 import type { KillSwitchRequest, SpendReport, TenantBudgets, TenantBudgetsResponse } from '../../../../shared/api/llm.ts';
 import { useRuntime } from '../../app/RuntimeContext.tsx';
 import type { MemberRow } from '../../session/contract.ts';
 import type { Identity } from '../../session/session-manager.ts';
 import { formatSpend } from './prompt.ts';
+import { isoDay, lastDays, SpendOverview } from './SpendOverview.tsx';
 import { useLlmApi } from './useChatData.ts';
 import { useNow } from './useNow.ts';
-
-const DAY = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 const BUDGET_FIELDS: ReadonlyArray<{ field: keyof TenantBudgets; label: string; description: string }> = [
   { field: 'sessionMicroUsd', label: 'Per chat session', description: 'A session stops here; a new one starts fresh.' },
@@ -25,27 +20,6 @@ const BUDGET_FIELDS: ReadonlyArray<{ field: keyof TenantBudgets; label: string; 
   { field: 'tenantDailyMicroUsd', label: 'Whole team per day', description: 'Resets at midnight UTC.' },
   { field: 'tenantMonthlyMicroUsd', label: 'Whole team per month', description: 'Resets on the first (UTC).' },
 ];
-
-const BUDGET_NAMES: Readonly<Record<ScopeKind, string>> = {
-  session: 'A chat session',
-  'user-day': 'One person, today',
-  'tenant-day': 'Whole team, today',
-  'tenant-month': 'Whole team, this month',
-  'global-day': 'All of Plaza, today (operator)',
-};
-
-function Stat({ label, value }: { readonly label: string; readonly value: string }) {
-  return (
-    <Card withBorder padding="sm">
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text fw={650} size="lg">
-        {value}
-      </Text>
-    </Card>
-  );
-}
 
 function BudgetsEditor({ tenant }: { readonly tenant: string }) {
   const api = useLlmApi();
@@ -292,7 +266,7 @@ export function AdminDashboard({ identity }: { readonly identity: Identity }) {
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const today = isoDay(useNow(60_000));
-  const range = useMemo(() => ({ from: isoDay(Date.parse(`${today}T00:00:00Z`) - (Number(days) - 1) * DAY), to: today }), [days, today]);
+  const range = useMemo(() => lastDays(today, Number(days)), [days, today]);
 
   useEffect(() => {
     let live = true;
@@ -321,17 +295,6 @@ export function AdminDashboard({ identity }: { readonly identity: Identity }) {
   }, [session, tenant]);
 
   const nameOf = (id: string) => members.find((member) => member.id === id)?.displayName ?? id;
-  const chart = useMemo(() => {
-    if (!report) return [];
-    const byDay = new Map(report.byDay.map((row) => [row.day, row.chargedMicroUsd]));
-    const rows: Array<{ day: string; spend: number }> = [];
-    for (let time = Date.parse(`${range.from}T00:00:00Z`); time <= Date.parse(`${range.to}T00:00:00Z`); time += DAY) {
-      const day = isoDay(time);
-      rows.push({ day: day.slice(5), spend: (byDay.get(day) ?? 0) / 1_000_000 });
-    }
-    return rows;
-  }, [report, range]);
-
   return (
     <Stack gap="lg" data-testid="llm-admin">
       <Group justify="space-between" align="flex-end">
@@ -357,117 +320,7 @@ export function AdminDashboard({ identity }: { readonly identity: Identity }) {
       {!report ? (
         !error && <Loader size="sm" aria-label="Loading spend" />
       ) : (
-        <>
-          <SimpleGrid cols={{ base: 2, sm: 4 }}>
-            <Stat label="Spent" value={formatSpend(report.total.chargedMicroUsd)} />
-            <Stat label="Calls" value={report.total.calls.toLocaleString()} />
-            <Stat label="Held by running calls" value={formatSpend(report.total.openReservedMicroUsd)} />
-            <Stat label="Tokens in / out" value={`${report.total.promptTokens.toLocaleString()} / ${report.total.completionTokens.toLocaleString()}`} />
-          </SimpleGrid>
-          <Card withBorder padding="lg">
-            <Stack gap="xs">
-              <Text fw={650}>Spend per day (UTC, dollars)</Text>
-              <BarChart h={220} data={chart} dataKey="day" series={[{ name: 'spend', label: 'Spend ($)', color: 'plaza.6' }]} valueFormatter={(value) => formatSpend(Math.round(value * 1_000_000))} />
-            </Stack>
-          </Card>
-          {report.alerts.length > 0 && (
-            <Stack gap="xs">
-              {report.alerts.slice(0, 5).map((alert) => (
-                <Alert key={alert.id} color={alert.threshold === 100 || alert.code === 'usage-overrun' ? 'red' : alert.threshold === 80 ? 'orange' : 'blue'} variant="light">
-                  {alert.user ? `${nameOf(alert.user)}: ` : ''}
-                  {alert.message}
-                </Alert>
-              ))}
-            </Stack>
-          )}
-          <SimpleGrid cols={{ base: 1, md: 2 }}>
-            <Card withBorder padding="lg">
-              <Text fw={650} mb="xs">
-                By person
-              </Text>
-              {report.byUser.length === 0 ? (
-                <Text size="sm" c="dimmed">
-                  Nobody has used the AI assistant in this period.
-                </Text>
-              ) : (
-                <Table data-testid="spend-by-user">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Person</Table.Th>
-                      <Table.Th>Calls</Table.Th>
-                      <Table.Th>Spent</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {report.byUser.map((row) => (
-                      <Table.Tr key={row.user}>
-                        <Table.Td>{nameOf(row.user)}</Table.Td>
-                        <Table.Td>{row.calls}</Table.Td>
-                        <Table.Td>{formatSpend(row.chargedMicroUsd)}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              )}
-            </Card>
-            <Card withBorder padding="lg">
-              <Text fw={650} mb="xs">
-                By model
-              </Text>
-              {report.byModel.length === 0 ? (
-                <Text size="sm" c="dimmed">
-                  No calls in this period.
-                </Text>
-              ) : (
-                <Table data-testid="spend-by-model">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Model</Table.Th>
-                      <Table.Th>Calls</Table.Th>
-                      <Table.Th>Spent</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {report.byModel.map((row) => (
-                      <Table.Tr key={row.model}>
-                        <Table.Td>{row.model}</Table.Td>
-                        <Table.Td>{row.calls}</Table.Td>
-                        <Table.Td>{formatSpend(row.chargedMicroUsd)}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              )}
-            </Card>
-          </SimpleGrid>
-          <Card withBorder padding="lg">
-            <Text fw={650} mb="xs">
-              Budgets now
-            </Text>
-            <Table>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Budget</Table.Th>
-                  <Table.Th>Spent</Table.Th>
-                  <Table.Th>Held</Table.Th>
-                  <Table.Th>Cap</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {report.budgets.map((row) => (
-                  <Table.Tr key={`${row.kind}:${row.window}`}>
-                    <Table.Td>
-                      {BUDGET_NAMES[row.kind]} <Badge variant="light" size="xs">{row.window}</Badge>
-                    </Table.Td>
-                    <Table.Td>{formatSpend(row.spentMicroUsd)}</Table.Td>
-                    <Table.Td>{formatSpend(row.reservedMicroUsd)}</Table.Td>
-                    <Table.Td>{formatSpend(row.capMicroUsd)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Card>
-        </>
+        <SpendOverview report={report} range={range} nameOf={(user) => nameOf(user)} />
       )}
       <BudgetsEditor tenant={tenant} />
       <KillSwitches tenant={tenant} report={report} members={members} onChanged={() => setVersion((value) => value + 1)} />

@@ -3,10 +3,11 @@
  * account), the spend dashboard for tenant admins, and direct-mode settings on desktop.
  *
  * Routes under /chat: `/chat` (the latest conversation), `/chat/t/:thread`, `/chat/admin`,
+ * `/chat/operator` (the server operator's console, opened with the operator credential),
  * `/chat/settings`.
  */
 import { Alert, Badge, Button, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
-import { IconAdjustments, IconChartBar, IconMessages } from '@tabler/icons-react';
+import { IconAdjustments, IconChartBar, IconMessages, IconServerCog } from '@tabler/icons-react';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
 import { isTenantAdmin } from '../../../../shared/sync/rooms.ts';
@@ -25,6 +26,7 @@ import { useModels, useThreads } from './useChatData.ts';
 
 // The dashboard brings the charts library: loaded only when an admin opens it.
 const AdminDashboard = lazy(async () => ({ default: (await import('./AdminDashboard.tsx')).AdminDashboard }));
+const OperatorConsole = lazy(async () => ({ default: (await import('./OperatorConsole.tsx')).OperatorConsole }));
 
 function Conversations({ mode, online }: { readonly mode: 'proxy' | 'direct'; readonly online: boolean }) {
   const engine = useEngine();
@@ -107,8 +109,14 @@ function Conversations({ mode, online }: { readonly mode: 'proxy' | 'direct'; re
 function SectionLinks({ identity, desktop }: { readonly identity: Identity; readonly desktop: boolean }) {
   const location = useLocation();
   const links = [
-    { to: '/chat', label: 'Conversations', icon: IconMessages, active: !/^\/chat\/(admin|settings)/.test(location.pathname) },
-    ...(isTenantAdmin(identity.role) ? [{ to: '/chat/admin', label: 'Spend and budgets', icon: IconChartBar, active: location.pathname.startsWith('/chat/admin') }] : []),
+    { to: '/chat', label: 'Conversations', icon: IconMessages, active: !/^\/chat\/(admin|operator|settings)/.test(location.pathname) },
+    ...(isTenantAdmin(identity.role)
+      ? [
+          { to: '/chat/admin', label: 'Spend and budgets', icon: IconChartBar, active: location.pathname.startsWith('/chat/admin') },
+          // The operator is whoever runs the server; on a self-hosted one that is usually an owner here.
+          { to: '/chat/operator', label: 'Operator', icon: IconServerCog, active: location.pathname.startsWith('/chat/operator') },
+        ]
+      : []),
     ...(desktop ? [{ to: '/chat/settings', label: 'AI settings', icon: IconAdjustments, active: location.pathname.startsWith('/chat/settings') }] : []),
   ];
   if (links.length === 1) return null;
@@ -176,6 +184,15 @@ export function ChatPage() {
             isTenantAdmin(identity.role) ? (
               <Suspense fallback={<Loader aria-label="Loading the dashboard" />}>
                 <AdminDashboard identity={identity} />
+              </Suspense>
+            ) : (
+              <Navigate to="/chat" replace />
+            )
+          } />
+        <Route path="operator" element={
+            isTenantAdmin(identity.role) ? (
+              <Suspense fallback={<Loader aria-label="Loading the operator console" />}>
+                <OperatorConsole />
               </Suspense>
             ) : (
               <Navigate to="/chat" replace />

@@ -114,6 +114,12 @@ export function SpendMeter({ lines, now, note }: { readonly lines: readonly Mete
   );
 }
 
+/**
+ * Alert titles in the body text colour: the light variants' bold coloured titles (orange above all)
+ * fall below 4.5:1 contrast on their tinted background.
+ */
+export const READABLE_ALERT_TITLE = { title: { color: 'var(--mantine-color-text)' } } as const;
+
 const DISMISSED_KEY = 'plaza.chat.dismissedAlerts';
 
 function loadDismissed(): Set<number> {
@@ -154,6 +160,7 @@ export function AlertBanners({ alerts, now }: { readonly alerts: readonly LlmAle
             title={alertTitle(alert)}
             withCloseButton
             closeButtonLabel="Dismiss this alert"
+            styles={READABLE_ALERT_TITLE}
             onClose={() => dismiss(alert.id)}
           >
             {alert.message}

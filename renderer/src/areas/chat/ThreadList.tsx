@@ -47,7 +47,8 @@ export function ThreadList({ threads, activeId, creating, onNew, onRename, onDel
 
   return (
     <Stack gap="xs">
-      <Button leftSection={<IconPlus size={16} />} onClick={onNew} loading={creating} variant="light">
+      {/* Not "light": its hover shade leaves the label below 4.5:1 contrast. */}
+      <Button leftSection={<IconPlus size={16} />} onClick={onNew} loading={creating} variant="default">
         New conversation
       </Button>
       {threads === undefined ? (

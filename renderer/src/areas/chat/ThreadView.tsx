@@ -2,7 +2,7 @@
  * One conversation: its messages (Markdown, never HTML), the answer being typed (React state only,
  * written to the thread room once it ends: complete, stopped or failed, with what arrived), the
  * model picker with prices, the spend meter, refusals that say which budget and when it resets,
- * halts with Continue or New session, and a keyboard-first composer.
+ * halts with Resume or New session, and a keyboard-first composer.
  */
 import { Alert, Badge, Box, Button, Group, Loader, Paper, ScrollArea, Select, Stack, Text, Textarea, Title, VisuallyHidden } from '@mantine/core';
 import { IconPlayerStopFilled, IconSend } from '@tabler/icons-react';
@@ -19,7 +19,7 @@ import { ChatRooms, NEW_THREAD_TITLE } from './chat-rooms.ts';
 import { Markdown } from './Markdown.tsx';
 import type { ChatProblem } from './problems.ts';
 import { formatSpend, promptFor } from './prompt.ts';
-import { AlertBanners, meterLines, SpendMeter, type MeterLine } from './SpendMeter.tsx';
+import { AlertBanners, meterLines, READABLE_ALERT_TITLE, SpendMeter, type MeterLine } from './SpendMeter.tsx';
 import { directSessionOf, setDirectSession } from './useAssistant.ts';
 import { useLlmInbox, useMessages, useModels, useThreadMeta } from './useChatData.ts';
 import { useNow } from './useNow.ts';
@@ -99,7 +99,7 @@ interface Streaming {
 
 interface ShownProblem {
   readonly problem: ChatProblem;
-  /** The refused prompt, sent again by Continue / New session / Send again. */
+  /** The refused prompt, sent again by Resume / New session / Send again. */
   readonly retry: { readonly messageId: string; readonly text: string; readonly at: number } | null;
 }
 
@@ -259,7 +259,7 @@ export function ThreadView({ threadId, fallbackTitle, mode, online, assistant }:
     void send(event.nativeEvent.isTrusted);
   };
 
-  /** Continue after a halt: the human action (a real click) that resumes the session. */
+  /** Resume after a halt: the human action (a real click) that resumes the session. */
   const continueSession = async (trusted: boolean, retry: ShownProblem['retry']) => {
     if (sessionId === null) return;
     const problem = await assistant.resume(sessionId);
@@ -343,6 +343,7 @@ export function ThreadView({ threadId, fallbackTitle, mode, online, assistant }:
           color={problem.kind === 'budget' || problem.kind === 'kill-switch' || problem.kind === 'error' ? 'red' : problem.kind === 'needs-account' ? 'blue' : 'orange'}
           variant="light"
           title={problem.title}
+          styles={READABLE_ALERT_TITLE}
           data-testid="chat-problem"
           data-kind={problem.kind}
           role="alert"
@@ -358,7 +359,7 @@ export function ThreadView({ threadId, fallbackTitle, mode, online, assistant }:
             <Group gap="xs">
               {problem.kind === 'halted' && problem.resumable && (
                 <Button size="xs" onClick={(event) => void continueSession(event.nativeEvent.isTrusted, shown?.retry ?? null)}>
-                  Continue
+                  Resume
                 </Button>
               )}
               {problem.needsNewSession && (
@@ -382,13 +383,13 @@ export function ThreadView({ threadId, fallbackTitle, mode, online, assistant }:
       )}
 
       {haltBanner && (
-        <Alert color="orange" variant="light" title="This chat session is paused." data-testid="session-halt">
+        <Alert color="orange" variant="light" title="This chat session is paused." data-testid="session-halt" styles={READABLE_ALERT_TITLE}>
           <Stack gap="xs">
             <Text size="sm">{haltBanner.message}</Text>
             <Group gap="xs">
               {haltBanner.resumable && (
                 <Button size="xs" onClick={(event) => void continueSession(event.nativeEvent.isTrusted, null)}>
-                  Continue
+                  Resume
                 </Button>
               )}
               <Button size="xs" variant={haltBanner.resumable ? 'default' : 'filled'} onClick={(event) => void startNewSession(event.nativeEvent.isTrusted, null)}>

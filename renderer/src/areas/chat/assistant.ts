@@ -138,7 +138,7 @@ export class Assistant {
   }
 
   /**
-   * The Continue button after a halt: the human action the guards ask for. Returns null when the
+   * The Resume button after a halt: the human action the guards ask for. Returns null when the
    * session was resumed, or the problem (only a new session can go on, or offline).
    */
   async resume(sessionId: string): Promise<ChatProblem | null> {

@@ -1,6 +1,7 @@
 /**
  * The client of the AI assistant's HTTP routes (contract: shared/api/llm.ts): models, chat
- * sessions, the streamed chat call and the tenant admins' spend, budgets and kill switches.
+ * sessions, the streamed chat call, the tenant admins' spend, budgets and kill switches, and the
+ * operator's cross-tenant versions (with the operator credential as the token).
  * Plain fetch and an SSE reader; errors keep the server's code, message and refusal details.
  */
 import type { ApiErrorCode } from '../../../../shared/api/errors.ts';
@@ -9,6 +10,7 @@ import type {
   KillSwitchResponse,
   LlmRefusalDetails,
   ModelsResponse,
+  OperatorBudgets,
   PlazaCallReceipt,
   SessionResponse,
   SessionView,
@@ -231,5 +233,23 @@ export class LlmApi {
 
   killSwitch(tenant: string, request: KillSwitchRequest): Promise<KillSwitchResponse> {
     return this.json('PUT', `/api/tenants/${encodeURIComponent(tenant)}/llm/kill-switch`, request);
+  }
+
+  // The server operator (construct with the operator credential as the token) --------------------
+
+  operatorSpend(from: string, to: string): Promise<SpendReport> {
+    return this.json('GET', `/api/admin/llm/spend?from=${from}&to=${to}`);
+  }
+
+  operatorBudgets(): Promise<OperatorBudgets> {
+    return this.json('GET', '/api/admin/llm/budgets');
+  }
+
+  setOperatorBudgets(budgets: OperatorBudgets): Promise<OperatorBudgets> {
+    return this.json('PUT', '/api/admin/llm/budgets', budgets);
+  }
+
+  operatorKillSwitch(request: KillSwitchRequest): Promise<KillSwitchResponse> {
+    return this.json('PUT', '/api/admin/llm/kill-switch', request);
   }
 }

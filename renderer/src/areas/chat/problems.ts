@@ -1,6 +1,6 @@
 /**
  * Why a message was not answered, as people read it: which budget and when it resets, why a
- * session was paused and whether Continue can lift it, that guests need an account. One shape for
+ * session was paused and whether Resume can lift it, that guests need an account. One shape for
  * refusals made on this device (the policy's `Refusal`) and by the server (its error body).
  */
 import { describeRefusal, formatDuration } from '../../../../shared/domain/llm/meter.ts';
@@ -17,7 +17,7 @@ export interface ChatProblem {
   readonly message: string;
   /** Where the call was stopped: this device (the client-side cap) or the server. */
   readonly by: 'device' | 'server';
-  /** For a halted session: Continue can lift it (else only a new session goes on). */
+  /** For a halted session: Resume can lift it (else only a new session goes on). */
   readonly resumable?: boolean;
   /** Only a new chat session can go on (its own budget is spent, or it is over for good). */
   readonly needsNewSession?: boolean;
