@@ -53,9 +53,18 @@ export function addMicroUsd(...amounts: readonly MicroUsd[]): MicroUsd {
 export const ZERO_MINOR = 0 as Minor;
 export const ZERO_MICRO_USD = 0 as MicroUsd;
 
+/** Building an `Intl.NumberFormat` costs far more than formatting with one: keep them per style. */
+const usdFormats = new Map<string, Intl.NumberFormat>();
+
 /** Formats micro-dollars for people: `$0.0123`, with up to 4 decimals below a cent. */
 export function formatMicroUsd(amount: MicroUsd, locale = 'en-US'): string {
   const dollars = amount / 1_000_000;
   const digits = Math.abs(dollars) >= 1 || dollars === 0 ? 2 : 4;
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: digits }).format(dollars);
+  const key = `${locale}\u0000${digits}`;
+  let format = usdFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: digits });
+    if (usdFormats.size < 64) usdFormats.set(key, format);
+  }
+  return format.format(dollars);
 }

@@ -23,6 +23,7 @@ import { scopeLabel, scopesFor, type BudgetLimits, type BudgetScope, type CallId
 import { parseSessionGuardState, recordSettlement, resumeSession, startSession, type GuardConfig, type SessionGuardState } from '../domain/llm/guards.ts';
 import { planCall, type CallPlan, type CallPolicy, type KillSwitches } from '../domain/llm/plan.ts';
 import type { PriceTable } from '../domain/llm/prices.ts';
+import type { PromptTokenCounter } from '../domain/llm/tokens.ts';
 import type { BudgetShortfall, KillSwitchScope, Refusal } from '../domain/llm/refusal.ts';
 import { settle as settleCall, type CallOutcome, type OverrunAlert, type Settlement } from '../domain/llm/settle.ts';
 import { dayWindow } from '../domain/llm/windows.ts';
@@ -40,6 +41,8 @@ export interface PlanInput {
   readonly guards: GuardConfig;
   readonly killSwitches: KillSwitches;
   readonly now: number;
+  /** How to count the prompt (the server's cached counter); default `countPromptTokens`. */
+  readonly countPromptTokens?: PromptTokenCounter;
 }
 
 /** A plan made outside the lock, with the session version it was made from. */

@@ -170,6 +170,7 @@ export function mountLlmApi(app: Hono, deps: LlmApiDeps): void {
         policy: service.policy,
         guards: service.guards,
         killSwitches: service.killSwitchesFor(identity),
+        countPromptTokens: service.countPromptTokens,
         now: deps.now(),
       });
     } catch (failure) {

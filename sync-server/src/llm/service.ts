@@ -12,6 +12,7 @@ import type { GuardConfig, SessionGuardState } from '../../../shared/domain/llm/
 import { modelPickerOptions } from '../../../shared/domain/llm/meter.ts';
 import type { CallPolicy, KillSwitches } from '../../../shared/domain/llm/plan.ts';
 import type { PriceTable } from '../../../shared/domain/llm/prices.ts';
+import { cachedPromptTokenCounter, type PromptTokenCounter } from '../../../shared/domain/llm/tokens.ts';
 import type { KillSwitchScope } from '../../../shared/domain/llm/refusal.ts';
 import { dayWindow, monthWindow } from '../../../shared/domain/llm/windows.ts';
 import { killSwitchesFor, killSwitchTarget, type KillSwitchRecord, type LedgerAlert, type SpendRow } from '../../../shared/llm-ledger/ledger.ts';
@@ -90,6 +91,11 @@ export class LlmService {
   readonly upstream: OpenAI | null;
   readonly inflight = new InflightCalls();
   readonly drains: DrainSlots;
+  /**
+   * Exact prompt counts with a memory of the messages counted before: a chat resends its history
+   * on every call, so a call pays for its new messages only (~16 MB at most).
+   */
+  readonly countPromptTokens: PromptTokenCounter = cachedPromptTokenCounter({ minChars: 64, maxChars: 8_000_000 });
   readonly alerts: AlertDispatcher;
   readonly meters: MeterWriter;
   private switches: KillSwitchRecord[];
