@@ -189,8 +189,13 @@ export function mountLlmApi(app: Hono, deps: LlmApiDeps): void {
       if (reserved.refusal.sessionAfter || reserved.alerts.length > 0) service.meters.schedule(principal.tenant, principal.user);
       return refusalResponse(reserved.refusal);
     }
-    void service.refreshGauges().catch(() => undefined);
-    return new ProxiedCall(service, upstream, callId, reserved.plan, started).run();
+    service.scheduleGaugeRefresh();
+    const call = new ProxiedCall(service, upstream, callId, reserved.plan, started);
+    const answer = call.run();
+    // The admission waited for its commit: a switch turned on meanwhile (it could not cut a call
+    // it did not see yet) stops this one now, before it goes upstream, charged like any call cut.
+    if (Object.keys(service.killSwitchesFor(identity)).length > 0) call.cut('kill-switch');
+    return answer;
   });
 
   // Chat sessions -------------------------------------------------------------------------------

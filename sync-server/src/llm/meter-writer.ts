@@ -111,12 +111,14 @@ export class MeterWriter {
     const userRows = spendMeter(identity, limits, snapshot, now).rows.filter((meter) => meter.kind !== 'session');
     const tightest = userRows.reduce((least, meter) => (meter.remainingMicroUsd < least.remainingMicroUsd ? meter : least));
     const meter: LlmMeterRecord = { v: LLM_INBOX_VERSION, updatedAt: now, rows: userRows.map(row), tightest: tightest.kind, lastSessionId };
-    const sessionRecords: LlmSessionRecord[] = sessions.map(({ state }) => {
+    const sessionRecords: LlmSessionRecord[] = sessions.map(({ state, updatedAt }) => {
       const lastCall = this.lastCalls.get(`${tenant}\u0000${user}\u0000${state.sessionId}`) ?? null;
       return {
         v: LLM_INBOX_VERSION,
         sessionId: state.sessionId,
-        updatedAt: now,
+        // When the session last changed in the ledger (not when this meter was written): a
+        // session that did not change is left alone in the inbox instead of rewritten every time.
+        updatedAt,
         startedAt: state.startedAt,
         lastHumanInputAt: state.lastHumanInputAt,
         callCount: state.callCount,

@@ -5,7 +5,7 @@
  *
  * At start, calls a crash left open are settled at their full reservation before anything else.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { scopeKey, type CallIdentity } from '../../../shared/domain/llm/budgets.ts';
 import type { GuardConfig, SessionGuardState } from '../../../shared/domain/llm/guards.ts';
@@ -150,6 +150,21 @@ export class LlmService {
     return recovered.calls.length;
   }
 
+  private gaugesDue = false;
+
+  /**
+   * Refreshes the open-reservation gauges once, after this turn of the event loop, however many
+   * calls asked for it: a query per admitted call would sit on every call's path to its upstream.
+   */
+  scheduleGaugeRefresh(): void {
+    if (this.gaugesDue) return;
+    this.gaugesDue = true;
+    setImmediate(() => {
+      this.gaugesDue = false;
+      this.refreshGauges().catch(() => undefined);
+    });
+  }
+
   async refreshGauges(): Promise<void> {
     const open = await this.store.openReservations();
     this.metrics.llmReservationsOpen.set(open.count);
@@ -157,8 +172,13 @@ export class LlmService {
     this.metrics.llmDrains.set(this.drains.active);
   }
 
+  /**
+   * `call_` + the time in base 36 + 74 random bits (a v4 UUID past its version digit): unique
+   * across processes and restarts, and in time order, so that a new call row lands next to the
+   * last one (the same page of the index, not a random one).
+   */
   newCallId(): string {
-    return `call_${randomBytes(12).toString('base64url')}`;
+    return `call_${Date.now().toString(36).padStart(9, '0')}${randomUUID().replaceAll('-', '').slice(13)}`;
   }
 
   killSwitchesFor(identity: CallIdentity): KillSwitches {
