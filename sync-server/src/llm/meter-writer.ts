@@ -49,6 +49,18 @@ export interface MeterWriterOptions {
 
 const row = (meter: MeterRow): MeterRowRecord => ({ ...meter });
 
+/** Whether two JSON values are equal (what the inbox holds vs. what would be written), without serializing them. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, index) => sameJson(item, b[index]));
+  if (Array.isArray(b)) return false;
+  // Fields set to undefined are absent in JSON.
+  const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
+  const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
+  return keysA.length === keysB.length && keysA.every((key) => Object.hasOwn(b, key) && sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
 export class MeterWriter {
   private readonly options: MeterWriterOptions;
   private readonly running = new Map<string, Promise<void>>();
@@ -151,7 +163,7 @@ export class MeterWriter {
         context.write(inbox, (doc) => {
           const map = doc.getMap<unknown>(INBOX_LLM);
           const put = (key: string, value: unknown) => {
-            if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value);
+            if (!sameJson(map.get(key), value)) map.set(key, value);
           };
           put(LLM_METER_KEY, meter);
           const keep = new Set(sessionRecords.map((record) => llmSessionKey(record.sessionId)));
