@@ -26,4 +26,19 @@ describe('money', () => {
     expect(formatMicroUsd(microUsd(1_500_000))).toBe('$1.50');
     expect(formatMicroUsd(microUsd(100_000))).toBe('$0.10');
   });
+
+  it('formats every amount as Intl does, remembered or not, in every locale asked for', () => {
+    const fresh = (amount: number, locale = 'en-US') => {
+      const dollars = amount / 1_000_000;
+      const digits = Math.abs(dollars) >= 1 || dollars === 0 ? 2 : 4;
+      return new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: digits }).format(dollars);
+    };
+    // More distinct amounts than are remembered, twice: the second round reads what is kept.
+    const amounts = Array.from({ length: 2_500 }, (_, index) => (index * 7_919 - 3_000_000) * (index % 3 === 0 ? 1 : 37));
+    for (let round = 0; round < 2; round += 1) {
+      for (const amount of amounts) expect(formatMicroUsd(microUsd(amount))).toBe(fresh(amount));
+    }
+    expect(formatMicroUsd(microUsd(1_234_567_890), 'de-DE')).toBe(fresh(1_234_567_890, 'de-DE'));
+    expect(formatMicroUsd(microUsd(1_234_567_890))).toBe('$1,234.57');
+  });
 });

@@ -53,9 +53,29 @@ export function addMicroUsd(...amounts: readonly MicroUsd[]): MicroUsd {
 export const ZERO_MINOR = 0 as Minor;
 export const ZERO_MICRO_USD = 0 as MicroUsd;
 
+/**
+ * Building an `Intl.NumberFormat` costs far more than formatting with one, and formatting costs
+ * more than remembering: keep one per style, with the texts of the amounts it formatted lately
+ * (meters format the same caps and balances over and over).
+ */
+const usdFormats = new Map<string, { readonly format: Intl.NumberFormat; readonly texts: Map<number, string> }>();
+const TEXTS_KEPT = 1_000;
+
 /** Formats micro-dollars for people: `$0.0123`, with up to 4 decimals below a cent. */
 export function formatMicroUsd(amount: MicroUsd, locale = 'en-US'): string {
   const dollars = amount / 1_000_000;
   const digits = Math.abs(dollars) >= 1 || dollars === 0 ? 2 : 4;
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: digits }).format(dollars);
+  const key = `${locale}\u0000${digits}`;
+  let style = usdFormats.get(key);
+  if (!style) {
+    style = { format: new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: digits }), texts: new Map() };
+    if (usdFormats.size < 64) usdFormats.set(key, style);
+  }
+  let text = style.texts.get(amount);
+  if (text === undefined) {
+    text = style.format.format(dollars);
+    if (style.texts.size >= TEXTS_KEPT) style.texts.clear();
+    style.texts.set(amount, text);
+  }
+  return text;
 }

@@ -42,12 +42,22 @@ export class StatementCache {
   }
 }
 
+/** How deep each database is in `immediateTransaction` calls (0 or absent: none open). */
+const depths = new WeakMap<SqlDatabase, number>();
+
 /**
  * Runs `fn` in one `BEGIN IMMEDIATE` transaction (the write lock is taken up front, so a check
  * and the insert it allows cannot be split by another writer). `fn` must be synchronous.
+ *
+ * Called inside another `immediateTransaction` on the same database (a group commit running
+ * several ledger operations in one transaction), it runs `fn` in a SAVEPOINT instead: all of `fn`
+ * or none of it, committed with the enclosing transaction.
  */
 export function immediateTransaction<T>(db: SqlDatabase, fn: () => T): T {
+  const depth = depths.get(db) ?? 0;
+  if (depth > 0) return inSavepoint(db, depth, fn);
   db.exec('BEGIN IMMEDIATE');
+  depths.set(db, 1);
   try {
     const result = fn();
     db.exec('COMMIT');
@@ -59,6 +69,31 @@ export function immediateTransaction<T>(db: SqlDatabase, fn: () => T): T {
       // the transaction may already be gone (e.g. the disk failed); the original error matters
     }
     throw error;
+  } finally {
+    depths.delete(db);
+  }
+}
+
+function inSavepoint<T>(db: SqlDatabase, depth: number, fn: () => T): T {
+  const name = `nested_${depth}`;
+  db.exec(`SAVEPOINT ${name}`);
+  depths.set(db, depth + 1);
+  try {
+    const result = fn();
+    db.exec(`RELEASE ${name}`);
+    return result;
+  } catch (error) {
+    // Undo only this level; the enclosing transaction decides about the rest. If the rollback
+    // itself fails the enclosing transaction is broken, and its own failure rolls everything back.
+    try {
+      db.exec(`ROLLBACK TO ${name}`);
+      db.exec(`RELEASE ${name}`);
+    } catch {
+      // the original error matters
+    }
+    throw error;
+  } finally {
+    depths.set(db, depth);
   }
 }
 

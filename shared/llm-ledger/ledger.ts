@@ -23,10 +23,11 @@ import { scopeLabel, scopesFor, type BudgetLimits, type BudgetScope, type CallId
 import { parseSessionGuardState, recordSettlement, resumeSession, startSession, type GuardConfig, type SessionGuardState } from '../domain/llm/guards.ts';
 import { planCall, type CallPlan, type CallPolicy, type KillSwitches } from '../domain/llm/plan.ts';
 import type { PriceTable } from '../domain/llm/prices.ts';
+import type { PromptTokenCounter } from '../domain/llm/tokens.ts';
 import type { BudgetShortfall, KillSwitchScope, Refusal } from '../domain/llm/refusal.ts';
 import { settle as settleCall, type CallOutcome, type OverrunAlert, type Settlement } from '../domain/llm/settle.ts';
 import { dayWindow } from '../domain/llm/windows.ts';
-import { immediateTransaction, int, nullableInt, nullableText, StatementCache, text, type SqlDatabase, type SqlRow } from './db.ts';
+import { immediateTransaction, int, nullableInt, nullableText, StatementCache, text, type SqlDatabase, type SqlRow, type SqlValue } from './db.ts';
 
 export interface PlanInput {
   readonly callId: string;
@@ -40,6 +41,8 @@ export interface PlanInput {
   readonly guards: GuardConfig;
   readonly killSwitches: KillSwitches;
   readonly now: number;
+  /** How to count the prompt (the server's cached counter); default `countPromptTokens`. */
+  readonly countPromptTokens?: PromptTokenCounter;
 }
 
 /** A plan made outside the lock, with the session version it was made from. */
@@ -207,6 +210,17 @@ function startSessionPlaceholder(sessionId: string, now: number): SessionGuardSt
   return startSession(sessionId, now);
 }
 
+/** Session states kept parsed (a few hundred bytes each). */
+const PARSED_STATES_KEPT = 2_000;
+
+/** Keys read per statement by `snapshot` (a call touches five scopes; a meter a few more). */
+const SNAPSHOT_CHUNK = 16;
+
+/** `?, ?, …`: `count` parameters. */
+const placeholders = (count: number) => '?, '.repeat(count).slice(0, -2);
+/** `(?, ?, …), (?, ?, …)`: `rows` rows of `columns` parameters, for a `VALUES` list. */
+const valueRows = (rows: number, columns: number) => `(${placeholders(columns)}), `.repeat(rows).slice(0, -2);
+
 const SCOPE_KINDS_SET = new Set<string>(['session', 'user-day', 'tenant-day', 'tenant-month', 'global-day']);
 
 function scopeRecord(row: SqlRow): ScopeRecord {
@@ -285,6 +299,8 @@ function alertOwner(kind: ScopeKind, identity: { tenant: string; user: string; s
 export class LlmLedger {
   private readonly db: SqlDatabase;
   private readonly statements: StatementCache;
+  /** Session states by their stored text, least recently used first (see `storedSession`). */
+  private readonly parsedStates = new Map<string, SessionGuardState>();
 
   constructor(db: SqlDatabase) {
     this.db = db;
@@ -301,13 +317,31 @@ export class LlmLedger {
     const row = this.sql('SELECT state, version, created_at, updated_at FROM llm_sessions WHERE tenant = ? AND user = ? AND session = ?').get(identity.tenantId, identity.userId, identity.sessionId) as
       | SqlRow
       | undefined;
-    if (!row) return null;
-    const parsed = parseSessionGuardState(JSON.parse(text(row.state)) as unknown);
-    if (!parsed.ok) throw new LedgerInvariantError(parsed.error.message);
-    return { state: parsed.value, version: int(row.version), createdAt: int(row.created_at), updatedAt: int(row.updated_at) };
+    return row ? this.storedSession(row) : null;
   }
 
-  private writeSession(identity: CallIdentity, state: SessionGuardState, version: number, now: number): void {
+  /**
+   * A session row as a checked state. The state text is parsed and validated once: the same text
+   * read again (every call reads its session twice, every meter a user's recent ones) is the same
+   * immutable state.
+   */
+  private storedSession(row: SqlRow): StoredSession {
+    const stateText = text(row.state);
+    let state = this.parsedStates.get(stateText);
+    if (state) {
+      this.parsedStates.delete(stateText);
+    } else {
+      const parsed = parseSessionGuardState(JSON.parse(stateText) as unknown);
+      if (!parsed.ok) throw new LedgerInvariantError(parsed.error.message);
+      state = parsed.value;
+      if (this.parsedStates.size >= PARSED_STATES_KEPT) this.parsedStates.delete(this.parsedStates.keys().next().value as string);
+    }
+    this.parsedStates.set(stateText, state);
+    return { state, version: int(row.version), createdAt: int(row.created_at), updatedAt: int(row.updated_at) };
+  }
+
+  /** Stores a session's new state if it is still at `version`; false when it moved (or is gone). */
+  private tryWriteSession(identity: CallIdentity, state: SessionGuardState, version: number, now: number): boolean {
     const result = this.sql('UPDATE llm_sessions SET state = ?, version = version + 1, updated_at = ? WHERE tenant = ? AND user = ? AND session = ? AND version = ?').run(
       JSON.stringify(state),
       now,
@@ -316,7 +350,11 @@ export class LlmLedger {
       identity.sessionId,
       version,
     );
-    if (Number(result.changes) !== 1) throw new LedgerInvariantError(`chat session ${identity.sessionId} changed under a transaction`);
+    return Number(result.changes) === 1;
+  }
+
+  private writeSession(identity: CallIdentity, state: SessionGuardState, version: number, now: number): void {
+    if (!this.tryWriteSession(identity, state, version, now)) throw new LedgerInvariantError(`chat session ${identity.sessionId} changed under a transaction`);
   }
 
   /** A new chat session (opening it counts as human input). Throws if the id is taken. */
@@ -340,11 +378,7 @@ export class LlmLedger {
   /** The user's sessions, most recently used first. */
   recentSessions(tenant: string, user: string, limit: number): StoredSession[] {
     const rows = this.sql('SELECT state, version, created_at, updated_at FROM llm_sessions WHERE tenant = ? AND user = ? ORDER BY updated_at DESC, session LIMIT ?').all(tenant, user, limit) as SqlRow[];
-    return rows.map((row) => {
-      const parsed = parseSessionGuardState(JSON.parse(text(row.state)) as unknown);
-      if (!parsed.ok) throw new LedgerInvariantError(parsed.error.message);
-      return { state: parsed.value, version: int(row.version), createdAt: int(row.created_at), updatedAt: int(row.updated_at) };
-    });
+    return rows.map((row) => this.storedSession(row));
   }
 
   /** The human action after a halt. */
@@ -364,9 +398,11 @@ export class LlmLedger {
   /** What the ledger holds for these keys (missing keys have spent nothing). */
   snapshot(keys: readonly string[]): LedgerSnapshot {
     const snapshot: Record<string, ScopeUsage> = {};
-    for (const key of keys) {
-      const row = this.sql('SELECT committed, reserved FROM llm_scopes WHERE key = ?').get(key) as SqlRow | undefined;
-      if (row) snapshot[key] = { committedMicroUsd: microUsd(int(row.committed)), reservedMicroUsd: microUsd(int(row.reserved)) };
+    // One statement per chunk of keys (prepared once per chunk size) instead of one per key.
+    for (let start = 0; start < keys.length; start += SNAPSHOT_CHUNK) {
+      const chunk = keys.slice(start, start + SNAPSHOT_CHUNK);
+      const rows = this.sql(`SELECT key, committed, reserved FROM llm_scopes WHERE key IN (${placeholders(chunk.length)})`).all(...chunk) as SqlRow[];
+      for (const row of rows) snapshot[text(row.key)] = { committedMicroUsd: microUsd(int(row.committed)), reservedMicroUsd: microUsd(int(row.reserved)) };
     }
     return snapshot;
   }
@@ -402,41 +438,36 @@ export class LlmLedger {
     const { input } = planned;
     const { identity, now } = input;
     return immediateTransaction(this.db, (): ReserveResult => {
-      const head = this.sql('SELECT version FROM llm_sessions WHERE tenant = ? AND user = ? AND session = ?').get(identity.tenantId, identity.userId, identity.sessionId) as SqlRow | undefined;
-      if (!head) return { kind: 'no-session' };
-      const version = int(head.version);
-      let stored: StoredSession | null = null;
+      let version = planned.sessionVersion;
       let result = planned.result;
-      if (replan || version !== planned.sessionVersion) {
-        stored = this.readSession(identity);
+      if (replan) {
+        const stored = this.readSession(identity);
         if (!stored) return { kind: 'no-session' };
+        version = stored.version;
         result = this.planWith(input, stored.state);
       }
-      if (!result.ok) {
-        const refusal = result.error;
-        stored ??= this.readSession(identity);
-        let session = stored?.state ?? startSessionPlaceholder(identity.sessionId, now);
-        if (refusal.sessionAfter) {
-          this.writeSession(identity, refusal.sessionAfter, version, now);
-          session = refusal.sessionAfter;
-        }
-        const alerts = refusal.code === 'budget-exhausted' && refusal.budget ? this.markExhausted(refusal.budget, identity, now) : [];
-        return { kind: 'refused', refusal, session, alerts };
-      }
+      if (!result.ok) return this.refuse(planned, result.error, version, replan);
       const plan = result.value;
-      for (const row of plan.reservations) {
-        const { scope } = row;
-        // One statement per scope: insert it holding `amount`, or add `amount` to what it holds,
-        // only where committed + reserved + amount <= cap. No row changed: no room.
-        const changed = this.sql(
-          `INSERT INTO llm_scopes(key, kind, window, cap, committed, reserved, alerted, updated_at) SELECT ?, ?, ?, ?, 0, ?, 0, ? WHERE ? <= ?
-           ON CONFLICT(key) DO UPDATE SET reserved = reserved + excluded.reserved, cap = excluded.cap, updated_at = excluded.updated_at
-           WHERE committed + reserved + excluded.reserved <= excluded.cap`,
-        ).run(scope.key, scope.kind, scope.window, scope.capMicroUsd, row.amountMicroUsd, now, row.amountMicroUsd, scope.capMicroUsd);
-        if (Number(changed.changes) !== 1) {
-          if (!replan) throw new ScopesMoved();
-          throw new LedgerInvariantError(`scope ${scope.key} cannot hold ${row.amountMicroUsd} µ$ although the plan said it could`);
-        }
+      // The session first, on the version the plan was made from: a session that moved since
+      // (another call of it, a resume) changes no row, and the call is re-planned under the lock.
+      if (!this.tryWriteSession(identity, plan.sessionAfter, version, now)) {
+        if (!replan) throw new ScopesMoved();
+        throw new LedgerInvariantError(`chat session ${identity.sessionId} changed under a transaction`);
+      }
+      // Every scope in one statement: insert it holding `amount`, or add `amount` to what it
+      // holds, only where committed + reserved + amount <= cap. Fewer rows changed: no room.
+      const rows = plan.reservations;
+      const params: SqlValue[] = [];
+      for (const row of rows) params.push(row.scope.key, row.scope.kind, row.scope.window, row.scope.capMicroUsd, row.amountMicroUsd, now);
+      const changed = this.sql(
+        `INSERT INTO llm_scopes(key, kind, window, cap, committed, reserved, alerted, updated_at)
+         SELECT column1, column2, column3, column4, 0, column5, 0, column6 FROM (VALUES ${valueRows(rows.length, 6)}) WHERE column5 <= column4
+         ON CONFLICT(key) DO UPDATE SET reserved = reserved + excluded.reserved, cap = excluded.cap, updated_at = excluded.updated_at
+         WHERE committed + reserved + excluded.reserved <= excluded.cap`,
+      ).run(...params);
+      if (Number(changed.changes) !== rows.length) {
+        if (!replan) throw new ScopesMoved();
+        throw new LedgerInvariantError(`the scopes of call ${input.callId} cannot hold ${plan.worstCaseMicroUsd} µ$ although the plan said they could`);
       }
       this.sql(
         `INSERT INTO llm_calls(id, tenant, user, session, model, day, stream, admitted_at, prompt_tokens_counted, prompt_tokens_reserved,
@@ -459,9 +490,34 @@ export class LlmLedger {
         plan.worstCaseMicroUsd,
         JSON.stringify(plan.reservations.map((row) => [row.scope.key, row.amountMicroUsd])),
       );
-      this.writeSession(identity, plan.sessionAfter, version, now);
       return { kind: 'admitted', callId: input.callId, plan };
     });
+  }
+
+  /** A refused plan, inside the admission's transaction: stores what the refusal did to the session. */
+  private refuse(planned: PlannedCall, planRefusal: Refusal, version: number, replanned: boolean): ReserveResult {
+    const { identity, now } = planned.input;
+    let refusal = planRefusal;
+    let stored: StoredSession | null = null;
+    if (!replanned) {
+      // The plan was made outside the lock: re-make it if the session moved meanwhile.
+      stored = this.readSession(identity);
+      if (!stored) return { kind: 'no-session' };
+      if (stored.version !== version) {
+        version = stored.version;
+        const again = this.planWith(planned.input, stored.state);
+        if (again.ok) throw new ScopesMoved();
+        refusal = again.error;
+      }
+    }
+    stored ??= this.readSession(identity);
+    let session = stored?.state ?? startSessionPlaceholder(identity.sessionId, now);
+    if (refusal.sessionAfter) {
+      this.writeSession(identity, refusal.sessionAfter, version, now);
+      session = refusal.sessionAfter;
+    }
+    const alerts = refusal.code === 'budget-exhausted' && refusal.budget ? this.markExhausted(refusal.budget, identity, now) : [];
+    return { kind: 'refused', refusal, session, alerts };
   }
 
   /** Plan and admit in one go (no other work between them). */
@@ -518,11 +574,12 @@ export class LlmLedger {
   }
 
   /** Fires the thresholds newly reached by committed spend in these scopes. */
-  private evaluateScopeAlerts(scopes: readonly BudgetScope[], owner: { tenant: string; user: string; session: string }, now: number): LedgerAlert[] {
+  private evaluateScopeAlerts(scopes: readonly BudgetScope[], owner: { tenant: string; user: string; session: string }, now: number, known?: ReadonlyMap<string, SqlRow>): LedgerAlert[] {
     const previous: Record<string, AlertThreshold> = {};
     const observations = [];
     for (const scope of scopes) {
-      const row = this.sql('SELECT committed, alerted FROM llm_scopes WHERE key = ?').get(scope.key) as SqlRow | undefined;
+      // `known`: the rows as the settlement's own UPDATE … RETURNING left them.
+      const row = known ? known.get(scope.key) : (this.sql('SELECT committed, alerted FROM llm_scopes WHERE key = ?').get(scope.key) as SqlRow | undefined);
       if (!row) continue;
       const alerted = int(row.alerted);
       if (alerted === 50 || alerted === 80 || alerted === 100) previous[scope.key] = alerted;
@@ -565,13 +622,19 @@ export class LlmLedger {
         callId,
       );
       if (Number(closed.changes) !== 1) return null;
-      for (const row of settlement.rows) {
-        this.sql('UPDATE llm_scopes SET committed = committed + ?, reserved = MAX(0, reserved - ?), updated_at = ? WHERE key = ?').run(
-          settlement.chargedMicroUsd,
-          row.amountMicroUsd,
-          meta.now,
-          row.scope.key,
-        );
+      // Every scope holding the same amount (all of them, for a plan) in one statement that also
+      // returns what the alerts need.
+      const after = new Map<string, SqlRow>();
+      const byAmount = new Map<number, string[]>();
+      for (const row of settlement.rows) byAmount.set(row.amountMicroUsd, [...(byAmount.get(row.amountMicroUsd) ?? []), row.scope.key]);
+      for (const [amount, keys] of byAmount) {
+        for (let start = 0; start < keys.length; start += SNAPSHOT_CHUNK) {
+          const chunk = keys.slice(start, start + SNAPSHOT_CHUNK);
+          const rows = this.sql(
+            `UPDATE llm_scopes SET committed = committed + ?, reserved = MAX(0, reserved - ?), updated_at = ? WHERE key IN (${placeholders(chunk.length)}) RETURNING key, committed, alerted`,
+          ).all(settlement.chargedMicroUsd, amount, meta.now, ...chunk) as SqlRow[];
+          for (const row of rows) after.set(text(row.key), row);
+        }
       }
       let session: SessionGuardState | null = null;
       const stored = this.readSession(identity);
@@ -584,6 +647,7 @@ export class LlmLedger {
         plan.reservations.map((row) => row.scope),
         owner,
         meta.now,
+        after,
       );
       if (settlement.alert) alerts.push(this.insertAlert(overrunAlertRow(settlement.alert, plan.reservations[0]?.scope, owner, meta.now)));
       return { settlement, session, alerts };

@@ -263,7 +263,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
   mountAdminApi(app, { directory, tokens, operatorKey, now, sessions, tenantAdmin });
-  mountLlmApi(app, { service: llm, tokens, directory, operatorKey, now });
+  mountLlmApi(app, { service: llm, tokens, directory, acceptsClaims: (claims) => sessions.accepts(claims), operatorKey, now });
   const authDeps: AuthHttpDeps = {
     store,
     directory,

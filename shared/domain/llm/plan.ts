@@ -19,7 +19,7 @@ import { checkSession, recordCall, type GuardConfig, type SessionGuardState } fr
 import { affordableOutputTokens, lookupModel, worstCaseCost, type PriceTable, type PricedModel } from './prices.ts';
 import { budgetRefusal, KILL_SWITCH_SCOPES, killSwitchRefusal, refusal, type KillSwitchScope, type Refusal } from './refusal.ts';
 import { parseChatRequest, requestedMaxTokens, type ChatRequest } from './request.ts';
-import { countPromptTokens, reservedPromptTokens, type PromptMargin } from './tokens.ts';
+import { countPromptTokens, reservedPromptTokens, type PromptMargin, type PromptTokenCounter } from './tokens.ts';
 
 export const callPolicySchema = z.strictObject({
   /** A call that cannot afford its prompt plus this many answer tokens is refused. */
@@ -59,6 +59,8 @@ export interface PlanContext {
   readonly ledger: LedgerSnapshot;
   readonly session: SessionGuardState;
   readonly now: number;
+  /** How to count the prompt; default `countPromptTokens`. A cached counter gives the same counts. */
+  readonly countPromptTokens?: PromptTokenCounter;
 }
 
 export interface CallPlan {
@@ -101,7 +103,7 @@ export function planCall(body: unknown, context: PlanContext): Result<CallPlan, 
   if (choices > policy.maxChoices) {
     return err(refusal('too-many-choices', `A request may ask for at most ${policy.maxChoices} answer${policy.maxChoices === 1 ? '' : 's'} (n), not ${choices}.`, { field: 'n' }));
   }
-  const promptTokensCounted = countPromptTokens(request.messages);
+  const promptTokensCounted = (context.countPromptTokens ?? countPromptTokens)(request.messages);
   const windowRoom = model.contextWindow - promptTokensCounted;
   if (windowRoom < Math.min(policy.minAnswerTokens, model.maxOutputTokens)) {
     return err(

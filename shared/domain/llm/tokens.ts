@@ -20,13 +20,54 @@ export function countTextTokens(text: string): number {
 }
 
 /** Prompt tokens of a chat, framing included, as the provider should report `prompt_tokens`. */
-export function countPromptTokens(messages: readonly ChatMessage[]): number {
+export function countPromptTokens(messages: readonly ChatMessage[], countText: (text: string) => number = countTextTokens): number {
   const framed = messages.map((message) => ({
     role: message.role,
     content: messageText(message),
     ...(message.name === undefined ? {} : { name: message.name }),
   }));
-  return computeChatCompletionTokenCount({ messages: framed }, countTextTokens);
+  return computeChatCompletionTokenCount({ messages: framed }, countText);
+}
+
+/** Counts a chat's prompt tokens, exactly as `countPromptTokens` does. */
+export type PromptTokenCounter = (messages: readonly ChatMessage[]) => number;
+
+export interface TokenCountCacheOptions {
+  /** Texts shorter than this are counted every time (cheaper than remembering them). */
+  readonly minChars: number;
+  /** The cache forgets its least recently used texts beyond this many characters in all. */
+  readonly maxChars: number;
+}
+
+/**
+ * `countPromptTokens` with a memory of the texts it counted. A chat resends its whole history on
+ * every call, so all but the newest messages were counted before: remembering each long message's
+ * count (keyed by the text itself, so the count is exact, never an estimate) makes a call pay
+ * only for what is new. Bounded by characters held, least recently used first out.
+ */
+export function cachedPromptTokenCounter(options: TokenCountCacheOptions): PromptTokenCounter {
+  const counts = new Map<string, number>();
+  let heldChars = 0;
+  const countText = (text: string): number => {
+    if (text.length < options.minChars || text.length > options.maxChars) return countTextTokens(text);
+    const known = counts.get(text);
+    if (known !== undefined) {
+      // Refresh: a Map iterates in insertion order, so the first key is the least recently used.
+      counts.delete(text);
+      counts.set(text, known);
+      return known;
+    }
+    const counted = countTextTokens(text);
+    counts.set(text, counted);
+    heldChars += text.length;
+    for (const oldest of counts.keys()) {
+      if (heldChars <= options.maxChars) break;
+      counts.delete(oldest);
+      heldChars -= oldest.length;
+    }
+    return counted;
+  };
+  return (messages) => countPromptTokens(messages, countText);
 }
 
 export interface PromptMargin {

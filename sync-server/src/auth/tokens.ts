@@ -46,8 +46,17 @@ interface SigningKey {
   readonly publicKey: CryptoKey;
 }
 
+/** Tokens remembered as verified; beyond this the oldest are forgotten (and verified again). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class TokenService {
   private readonly key: SigningKey;
+  /**
+   * Tokens that passed verification, by their exact text, until they expire: a signature check
+   * costs more than the rest of a small request, and the same text verifies the same way every
+   * time (one key, no revocation list: expiry is the only thing that changes).
+   */
+  private readonly verified = new Map<string, AccessClaims>();
 
   private constructor(key: SigningKey) {
     this.key = key;
@@ -100,6 +109,13 @@ export class TokenService {
   async verify(token: string | null | undefined, nowMs = Date.now()): Promise<Result<AccessClaims, TokenProblem>> {
     if (!token) return fail('missing', 'no access token');
     if (token.length > 4096) return fail('invalid', 'invalid access token');
+    const known = this.verified.get(token);
+    if (known) {
+      // jose's rule: expired once the whole second `exp` has begun.
+      if (nowMs < known.expiresAt) return ok(known);
+      this.verified.delete(token);
+      return fail('expired', 'access token expired');
+    }
     try {
       const { payload, protectedHeader } = await jwtVerify(token, this.key.publicKey, {
         algorithms: [ALGORITHM],
@@ -112,7 +128,10 @@ export class TokenService {
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) return fail('invalid', 'invalid access token');
       const value = claims.data;
-      return ok({ user: value.sub, tenant: value.tid, role: value.role, name: value.name, session: value.sid, kind: value.kind, expiresAt: value.exp * 1000 });
+      const accepted: AccessClaims = { user: value.sub, tenant: value.tid, role: value.role, name: value.name, session: value.sid, kind: value.kind, expiresAt: value.exp * 1000 };
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, accepted);
+      return ok(accepted);
     } catch (error) {
       if (error instanceof errors.JWTExpired) return fail('expired', 'access token expired');
       return fail('invalid', 'invalid access token');

@@ -180,6 +180,10 @@ describe('accounts', () => {
     expect((await call(server, 'POST', '/api/auth/logout', { token: session.accessToken })).status).toBe(204);
     expect((await refresh(server, session.refreshToken!)).status).toBe(401);
     expect((await me(server, session.accessToken)).status).toBe(401);
+    // Nor spend on the AI assistant with its still-unexpired access token.
+    const chat = await call(server, 'POST', '/v1/chat/completions', { token: session.accessToken, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(chat.status).toBe(401);
+    expect(chat.json).toMatchObject({ error: { message: expect.stringMatching(/sign-in has ended/) } });
     // The other login is untouched.
     expect((await me(server, account.accessToken)).status).toBe(200);
     // Signing out with only the refresh token works too.

@@ -25,6 +25,8 @@ export interface LlmApiDeps {
   readonly service: LlmService;
   readonly tokens: TokenService;
   readonly directory: Directory;
+  /** Whether the login behind a token is still signed in (signing out ends spending at once). */
+  readonly acceptsClaims: (claims: AccessClaims) => Promise<boolean>;
   readonly operatorKey: string;
   readonly now: () => number;
 }
@@ -92,6 +94,7 @@ export function mountLlmApi(app: Hono, deps: LlmApiDeps): void {
     const verified = await tokens.verify(match?.[1], deps.now());
     if (!verified.ok) return { ok: false, response: error(401, 'unauthorized', 'A valid Plaza access token is required (Authorization: Bearer <token>).') };
     const claims = verified.value;
+    if (!(await deps.acceptsClaims(claims))) return { ok: false, response: error(401, 'unauthorized', 'This sign-in has ended; sign in again.') };
     const role = await directory.role(claims.tenant, claims.user, deps.now());
     if (role === null) return { ok: false, response: error(403, 'forbidden', 'You are not a member of this community any more.', { refusal: 'not-allowed' }) };
     if (role === 'guest') return { ok: false, response: error(403, 'forbidden', 'The AI assistant is for members; guests cannot use it.', { refusal: 'not-allowed' }) };
@@ -170,6 +173,7 @@ export function mountLlmApi(app: Hono, deps: LlmApiDeps): void {
         policy: service.policy,
         guards: service.guards,
         killSwitches: service.killSwitchesFor(identity),
+        countPromptTokens: service.countPromptTokens,
         now: deps.now(),
       });
     } catch (failure) {
@@ -188,8 +192,13 @@ export function mountLlmApi(app: Hono, deps: LlmApiDeps): void {
       if (reserved.refusal.sessionAfter || reserved.alerts.length > 0) service.meters.schedule(principal.tenant, principal.user);
       return refusalResponse(reserved.refusal);
     }
-    void service.refreshGauges().catch(() => undefined);
-    return new ProxiedCall(service, upstream, callId, reserved.plan, started).run();
+    service.scheduleGaugeRefresh();
+    const call = new ProxiedCall(service, upstream, callId, reserved.plan, started);
+    const answer = call.run();
+    // The admission waited for its commit: a switch turned on meanwhile (it could not cut a call
+    // it did not see yet) stops this one now, before it goes upstream, charged like any call cut.
+    if (Object.keys(service.killSwitchesFor(identity)).length > 0) call.cut('kill-switch');
+    return answer;
   });
 
   // Chat sessions -------------------------------------------------------------------------------

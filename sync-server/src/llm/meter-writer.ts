@@ -49,6 +49,18 @@ export interface MeterWriterOptions {
 
 const row = (meter: MeterRow): MeterRowRecord => ({ ...meter });
 
+/** Whether two JSON values are equal (what the inbox holds vs. what would be written), without serializing them. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, index) => sameJson(item, b[index]));
+  if (Array.isArray(b)) return false;
+  // Fields set to undefined are absent in JSON.
+  const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
+  const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
+  return keysA.length === keysB.length && keysA.every((key) => Object.hasOwn(b, key) && sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
 export class MeterWriter {
   private readonly options: MeterWriterOptions;
   private readonly running = new Map<string, Promise<void>>();
@@ -111,12 +123,14 @@ export class MeterWriter {
     const userRows = spendMeter(identity, limits, snapshot, now).rows.filter((meter) => meter.kind !== 'session');
     const tightest = userRows.reduce((least, meter) => (meter.remainingMicroUsd < least.remainingMicroUsd ? meter : least));
     const meter: LlmMeterRecord = { v: LLM_INBOX_VERSION, updatedAt: now, rows: userRows.map(row), tightest: tightest.kind, lastSessionId };
-    const sessionRecords: LlmSessionRecord[] = sessions.map(({ state }) => {
+    const sessionRecords: LlmSessionRecord[] = sessions.map(({ state, updatedAt }) => {
       const lastCall = this.lastCalls.get(`${tenant}\u0000${user}\u0000${state.sessionId}`) ?? null;
       return {
         v: LLM_INBOX_VERSION,
         sessionId: state.sessionId,
-        updatedAt: now,
+        // When the session last changed in the ledger (not when this meter was written): a
+        // session that did not change is left alone in the inbox instead of rewritten every time.
+        updatedAt,
         startedAt: state.startedAt,
         lastHumanInputAt: state.lastHumanInputAt,
         callCount: state.callCount,
@@ -149,7 +163,7 @@ export class MeterWriter {
         context.write(inbox, (doc) => {
           const map = doc.getMap<unknown>(INBOX_LLM);
           const put = (key: string, value: unknown) => {
-            if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value);
+            if (!sameJson(map.get(key), value)) map.set(key, value);
           };
           put(LLM_METER_KEY, meter);
           const keep = new Set(sessionRecords.map((record) => llmSessionKey(record.sessionId)));

@@ -5,13 +5,14 @@
  *
  * At start, calls a crash left open are settled at their full reservation before anything else.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { scopeKey, type CallIdentity } from '../../../shared/domain/llm/budgets.ts';
 import type { GuardConfig, SessionGuardState } from '../../../shared/domain/llm/guards.ts';
 import { modelPickerOptions } from '../../../shared/domain/llm/meter.ts';
 import type { CallPolicy, KillSwitches } from '../../../shared/domain/llm/plan.ts';
 import type { PriceTable } from '../../../shared/domain/llm/prices.ts';
+import { cachedPromptTokenCounter, type PromptTokenCounter } from '../../../shared/domain/llm/tokens.ts';
 import type { KillSwitchScope } from '../../../shared/domain/llm/refusal.ts';
 import { dayWindow, monthWindow } from '../../../shared/domain/llm/windows.ts';
 import { killSwitchesFor, killSwitchTarget, type KillSwitchRecord, type LedgerAlert, type SpendRow } from '../../../shared/llm-ledger/ledger.ts';
@@ -90,6 +91,11 @@ export class LlmService {
   readonly upstream: OpenAI | null;
   readonly inflight = new InflightCalls();
   readonly drains: DrainSlots;
+  /**
+   * Exact prompt counts with a memory of the messages counted before: a chat resends its history
+   * on every call, so a call pays for its new messages only (~16 MB at most).
+   */
+  readonly countPromptTokens: PromptTokenCounter = cachedPromptTokenCounter({ minChars: 64, maxChars: 8_000_000 });
   readonly alerts: AlertDispatcher;
   readonly meters: MeterWriter;
   private switches: KillSwitchRecord[];
@@ -144,6 +150,21 @@ export class LlmService {
     return recovered.calls.length;
   }
 
+  private gaugesDue = false;
+
+  /**
+   * Refreshes the open-reservation gauges once, after this turn of the event loop, however many
+   * calls asked for it: a query per admitted call would sit on every call's path to its upstream.
+   */
+  scheduleGaugeRefresh(): void {
+    if (this.gaugesDue) return;
+    this.gaugesDue = true;
+    setImmediate(() => {
+      this.gaugesDue = false;
+      this.refreshGauges().catch(() => undefined);
+    });
+  }
+
   async refreshGauges(): Promise<void> {
     const open = await this.store.openReservations();
     this.metrics.llmReservationsOpen.set(open.count);
@@ -174,8 +195,13 @@ export class LlmService {
     }
   }
 
+  /**
+   * `call_` + the time in base 36 + 74 random bits (a v4 UUID past its version digit): unique
+   * across processes and restarts, and in time order, so that a new call row lands next to the
+   * last one (the same page of the index, not a random one).
+   */
   newCallId(): string {
-    return `call_${randomBytes(12).toString('base64url')}`;
+    return `call_${Date.now().toString(36).padStart(9, '0')}${randomUUID().replaceAll('-', '').slice(13)}`;
   }
 
   killSwitchesFor(identity: CallIdentity): KillSwitches {

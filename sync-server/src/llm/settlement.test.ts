@@ -178,6 +178,23 @@ describe('settling every way a call can end', () => {
     expect(await errorOf(await chat(t.server, other, chatBody(await newSession(t.server, other))))).toMatchObject({ code: 'kill_switch', details: { killSwitch: 'global' } });
   });
 
+  it('a kill switch turned on while a reservation waits for its commit stops that call before it goes upstream', async () => {
+    const { test: t, user, sessionId, calls } = await setup();
+    const store = t.server.llm.store;
+    const reserve = store.reserve.bind(store);
+    // The switch lands between the plan (which saw no switch) and the group commit of the admission.
+    store.reserve = async (input) => {
+      const pending = reserve(input);
+      await t.server.llm.setKillSwitch({ scope: 'session', on: true, tenant: 'acme', user: user.id, session: sessionId, reason: 'caught mid-admission' }, 'operator');
+      return pending;
+    };
+    const refused = await errorOf(await chat(t.server, user, chatBody(sessionId, { stream: true })));
+    expect(refused).toMatchObject({ code: 'kill_switch' });
+    const [call] = await settled(calls);
+    expect(call).toMatchObject({ endedBy: 'kill-switch', basis: 'full-reservation' });
+    expect(t.fake.requests).toHaveLength(0);
+  });
+
   it('refuses every call with 503 when the ledger cannot be written (fail closed), and recovers', async () => {
     const { test: t, user, sessionId, calls } = await setup();
     const db = (t.server.store as SqliteStore).db;

@@ -20,6 +20,7 @@ import {
   type TenantRecord,
   type UserRecord,
 } from './directory-types.ts';
+import { GroupCommit } from './sqlite-group-commit.ts';
 import { migrate, SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import {
   AlreadyDecidedError,
@@ -86,6 +87,7 @@ export class SqliteStore implements Store {
     db.exec('PRAGMA foreign_keys = ON');
     migrate(db, SQLITE_MIGRATIONS);
     this.llmLedger = new LlmLedger(db);
+    this.llmCommits = new GroupCommit(db);
   }
 
   private statement(sql: string): StatementSync {
@@ -294,10 +296,21 @@ export class SqliteStore implements Store {
     },
   };
 
-  /** Each call is one synchronous transaction; its promise resolves after the commit. */
+  /** Reservations and settlements of one event-loop turn share one commit (see sqlite-group-commit.ts). */
+  private readonly llmCommits: GroupCommit;
+
+  /**
+   * Each call is one synchronous transaction; its promise resolves after the commit. A
+   * reservation is planned at once (token counting, no lock) and admitted in the next group
+   * commit, with the settlements of the same turn.
+   */
   readonly llm: LlmLedgerStore = {
-    reserve: async (input) => this.llmLedger.reserve(input),
-    settle: async (callId, plan, outcome, meta) => this.llmLedger.settle(callId, plan, outcome, meta),
+    reserve: async (input) => {
+      const planned = this.llmLedger.plan(input);
+      if (!planned) return { kind: 'no-session' };
+      return this.llmCommits.run(() => this.llmLedger.admit(planned));
+    },
+    settle: async (callId, plan, outcome, meta) => this.llmCommits.run(() => this.llmLedger.settle(callId, plan, outcome, meta)),
     recoverOpenCalls: async (now, guards) => this.llmLedger.recoverOpenCalls(now, guards),
     createSession: async (identity, now) => this.llmLedger.createSession(identity, now),
     session: async (identity) => this.llmLedger.session(identity),
@@ -561,6 +574,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.llmCommits.flush();
     if (this.checkpointer) {
       const worker = this.checkpointer;
       await new Promise<void>((resolve) => {
