@@ -120,27 +120,25 @@ interface Job<T> {
   run(context: DecideContext, decisions: DecisionRow[], steps: JobSteps): T;
 }
 
-/** Where a job stood before one of its steps began (see `JobSteps.savepoint`). */
-interface Savepoint {
-  readonly decisions: number;
-  readonly ledger: number;
-  readonly consumed: number;
-  readonly captured: ReadonlyMap<Room, number>;
-}
-
 /**
  * A job that decides several intents in one commit marks where each decision ends, so that the
- * deadlines of every decision keep the last word (a later decision clears what an earlier one
- * set), and so that a decision that crashed halfway can be left out of the commit.
+ * deadlines of every decision keep the last word (a later decision clears what an earlier one set).
  */
 interface JobSteps {
   /** The decision so far is complete: its deadline sets and clears take effect. */
   settle(): void;
   /** Pending rows (by arrival) the commit consumes, besides the job's own `consumed`. */
   consume(arrival: number): void;
-  savepoint(): Savepoint;
-  /** Drops everything written since `savepoint`; the rooms it wrote reload from the store after the commit. */
-  rollback(to: Savepoint): string[];
+}
+
+/** A referee crashed on the intent at `index` of a batch: nothing of the batch was committed. */
+class BatchCrash extends Error {
+  override readonly name = 'BatchCrash';
+  readonly index: number;
+  constructor(index: number, cause: unknown) {
+    super('referee crashed in a batch', { cause });
+    this.index = index;
+  }
 }
 
 /** A pending intent checked and ready to decide: the verdict when the runner decides it itself, else the rooms to load. */
@@ -463,10 +461,9 @@ export class IntentRunner {
    * Checks a pending intent (author, expiry, kind) and asks its referee for the rooms it touches.
    * `authors` is shared by the intents of one batch: membership is read once per batch.
    */
-  private async prepare(row: PendingIntent, authors?: Map<string, Promise<Author | null>>): Promise<PreparedIntent> {
+  private async prepare(row: PendingIntent, authors?: Map<string, Promise<Author | null>>, parsed = IntentRunner.parseRow(row)): Promise<PreparedIntent> {
     const now = this.options.now();
     const referee = this.referees.get(row.referee);
-    const parsed = row.envelope === null ? null : parseIntent(JSON.parse(row.envelope) as unknown);
     const intent = parsed?.ok ? parsed.value : null;
     const kind = intent?.kind ?? row.kind;
     let verdict: Verdict | null = null;
@@ -496,6 +493,10 @@ export class IntentRunner {
     return { row, intent, author: resolved, kind, verdict, rooms, now };
   }
 
+  private static parseRow(row: PendingIntent): ReturnType<typeof parseIntent> | null {
+    return row.envelope === null ? null : parseIntent(JSON.parse(row.envelope) as unknown);
+  }
+
   /**
    * Decides a run of pending intents (in arrival order) in one job: one store commit and one
    * room update per room for the whole run, instead of one of each per intent. An intent joins
@@ -510,17 +511,28 @@ export class IntentRunner {
     const authors = new Map<string, Promise<Author | null>>();
     const items: PreparedIntent[] = [];
     for (const [index, row] of rows.entries()) {
+      const parsed = IntentRunner.parseRow(row);
       if (index > 0) {
-        const parsed = row.envelope === null ? null : parseIntent(JSON.parse(row.envelope) as unknown);
         const intent = parsed?.ok ? parsed.value : null;
         // The runner decides unreadable intents and unknown kinds itself: they join any batch.
         const runnerDecides = row.problem !== null || intent === null || !referee || !referee.intentKinds.includes(intent.kind);
         if (!runnerDecides && !(referee.batchable?.(intent) ?? false)) break;
       }
-      items.push(await this.prepare(row, authors));
+      items.push(await this.prepare(row, authors, parsed));
     }
+    return this.commitBatch(items);
+  }
+
+  /**
+   * Commits prepared intents as one job. A referee crash at intent k drops the whole job (the
+   * rooms' memory is reloaded) and the k intents before it are committed again without it; the
+   * crashing one then comes first in the next batch and is decided alone (invalid). Returns how
+   * many intents were decided.
+   */
+  private async commitBatch(items: readonly PreparedIntent[]): Promise<number> {
+    const first = items[0]!;
     if (items.length === 1) {
-      await this.decideOne(first, items[0]);
+      await this.decideOne(first.row, first);
       return 1;
     }
     const rooms = new Set<string>();
@@ -528,35 +540,34 @@ export class IntentRunner {
       rooms.add(roomNames.inbox(item.row.tenant, item.row.user));
       for (const room of item.rooms) rooms.add(room);
     }
-    const decided: Decision[] = [];
+    let decided: Decision[];
     try {
-      await this.commitJob({
-        tenant: first.tenant,
-        referee: first.referee,
+      decided = await this.commitJob({
+        tenant: first.row.tenant,
+        referee: first.row.referee,
         leased: true,
         rooms: [...rooms],
         afterCommitFault: true,
-        run: (context, decisions, steps) => {
-          for (const item of items) {
-            const savepoint = steps.savepoint();
+        run: (context, decisions, steps) =>
+          items.map((item, index) => {
             try {
-              decided.push(this.decidePrepared(item, context, decisions, this.verdictOf(item)));
+              const decision = this.decidePrepared(item, context, decisions, this.verdictOf(item));
               steps.consume(item.row.arrival);
               steps.settle();
+              return decision;
             } catch (error) {
-              // A crash on the first intent: the whole job fails and the first row is decided alone.
-              if (!(error instanceof RefereeCrash) || decided.length === 0) throw error;
-              // A later one: commit the intents before it; it is decided alone next (and crashes there).
-              steps.rollback(savepoint);
-              this.options.logger.warn({ err: error.cause, kind: item.kind, intent: item.row.intentId }, 'referee failed on an intent in a batch; the ones before it are committed');
-              break;
+              if (error instanceof RefereeCrash) throw new BatchCrash(index, error.cause);
+              throw error;
             }
-          }
-        },
+          }),
       });
     } catch (error) {
-      if (error instanceof AlreadyDecidedError || error instanceof RefereeCrash) {
-        await this.decideOne(first);
+      if (error instanceof BatchCrash) {
+        this.options.logger.warn({ err: error.cause, intent: items[error.index]!.row.intentId }, 'referee failed on an intent in a batch; deciding the ones before it without it');
+        return this.commitBatch(items.slice(0, Math.max(1, error.index)));
+      }
+      if (error instanceof AlreadyDecidedError) {
+        await this.decideOne(first.row);
         return 1;
       }
       throw error;
@@ -653,8 +664,6 @@ export class IntentRunner {
     const ledger: LedgerRow[] = [];
     const decisions: DecisionRow[] = [];
     const consumed: number[] = [...(job.consumed ?? [])];
-    /** Rooms whose memory holds writes of a rolled-back step: reloaded from the store after the commit. */
-    const rolledBack = new Set<string>();
     const steps: JobSteps = {
       // Within one step the store's rule holds (clears before sets); across steps the later one wins.
       settle: () => {
@@ -664,24 +673,6 @@ export class IntentRunner {
         stepClears = [];
       },
       consume: (arrival) => consumed.push(arrival),
-      savepoint: () => ({ decisions: decisions.length, ledger: ledger.length, consumed: consumed.length, captured: new Map([...captured].map(([room, list]) => [room, list.length])) }),
-      rollback: (to) => {
-        decisions.length = to.decisions;
-        ledger.length = to.ledger;
-        consumed.length = to.consumed;
-        stepSets = [];
-        stepClears = [];
-        const dirty: string[] = [];
-        for (const [room, list] of captured) {
-          const keep = to.captured.get(room) ?? 0;
-          if (list.length === keep) continue;
-          dirty.push(room.name);
-          rolledBack.add(room.name);
-          list.length = keep;
-          if (keep === 0) captured.delete(room);
-        }
-        return dirty;
-      },
     };
     const now = this.options.now();
     const context: DecideContext = {
@@ -707,8 +698,11 @@ export class IntentRunner {
     };
     let result: T;
     try {
+      // One Yjs transaction per room for the whole job: every write the job makes (a batch of
+      // decisions) is encoded once per room when it ends, instead of once per write.
+      const inTransactions = (index: number): T => (index === loaded.length ? job.run(context, decisions, steps) : loaded[index]!.doc.transact(() => inTransactions(index + 1), origin));
       try {
-        result = job.run(context, decisions, steps);
+        result = inTransactions(0);
         steps.settle();
       } finally {
         for (const detach of listeners) detach();
@@ -731,12 +725,11 @@ export class IntentRunner {
         const seq = seqs.get(update.room);
         if (seq !== undefined) manager.committed(room, seq, update.data);
       }
-      for (const name of rolledBack) manager.evict(name);
       this.afterDeadlineCommit(deadlinesSet, deadlinesCleared, fence !== undefined || !this.options.coordinator);
       return result;
     } catch (error) {
       // Memory may now hold writes the store does not: drop those rooms so they reload.
-      for (const name of new Set([...[...captured.keys()].map((room) => room.name), ...rolledBack])) manager.evict(name);
+      for (const room of captured.keys()) manager.evict(room.name);
       throw error;
     } finally {
       for (const room of loaded) manager.unhold(room);
