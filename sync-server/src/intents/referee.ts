@@ -62,6 +62,13 @@ export interface Referee {
   /** Rooms the decision may touch besides the author's inbox (always loaded and writable). */
   roomsFor(intent: IntentEnvelope, author: Author): readonly string[] | Promise<readonly string[]>;
   decide(intent: IntentEnvelope, author: Author, context: DecideContext): Outcome;
+  /**
+   * Whether this intent may be decided in one batch (one commit) with the intents queued before
+   * it: true when `roomsFor` names the same rooms whatever those earlier intents decide (it is
+   * asked for the whole batch before any of them is decided). Absent or false: the intent starts
+   * a new batch. `decide` always runs in arrival order on the state the earlier ones left.
+   */
+  batchable?(intent: IntentEnvelope): boolean;
   deadlineRooms?(deadline: Deadline): readonly string[] | Promise<readonly string[]>;
   onDeadline?(deadline: Deadline, context: DecideContext): void;
   /** Called once at start, before deadlines are re-armed (e.g. to shift clocks by downtime). */

@@ -37,6 +37,37 @@ describe.each(STORE_KINDS)('intents and the referee (%s store)', (kind) => {
     destroyAll(outbox.provider, inbox.provider);
   });
 
+  it('a burst of intents is decided in batches, each once, each on the state the ones before it left', async () => {
+    server = await startTestServer(await storeOverrides(kind));
+    const alice = await addUser(server, 'acme');
+    const { outbox, inbox } = await openUser(alice);
+    const amounts = Array.from({ length: 40 }, (_unused, index) => index + 1);
+    const ids: string[] = [];
+    // One update carrying 40 intents: they are all pending before the runner looks.
+    outbox.doc.transact(() => {
+      for (const amount of amounts) ids.push(writeIntent(outbox.doc, 'test.add', { amount }));
+    });
+    await eventually(() => expect(ids.every((id) => decisionIn(inbox.doc, id) !== undefined)).toBe(true), 20_000);
+    const decided = ids.map((id, index) => ({ amount: amounts[index]!, decision: decisionIn(inbox.doc, id)! }));
+    expect(decided.every(({ decision }) => decision.status === 'accepted')).toBe(true);
+    // Sorted by the counter each one saw, every step adds exactly that intent's amount.
+    const steps = decided.map(({ amount, decision }) => ({ amount, counter: (decision.result as { counter: number }).counter })).sort((a, b) => a.counter - b.counter);
+    let previous = 0;
+    for (const step of steps) {
+      expect(step.counter - previous).toBe(step.amount);
+      previous = step.counter;
+    }
+    const sum = amounts.reduce((total, amount) => total + amount, 0);
+    expect(previous).toBe(sum);
+    await eventually(async () => expect((await storedDoc(roomNames.inbox('acme', alice.id))).getMap('state').get('counter')).toBe(sum));
+    for (const id of ids) expect(await server.store.intents.decision('acme', alice.id, id)).toMatchObject({ status: 'accepted' });
+    expect(await server.store.intents.countPending()).toBe(0);
+    // Batched: far fewer stored inbox updates than decisions.
+    const stored = await server.store.rooms.load(roomNames.inbox('acme', alice.id));
+    expect(stored.updates.length).toBeLessThan(10);
+    destroyAll(outbox.provider, inbox.provider);
+  });
+
   it('the first content of an intent wins; editing it after submission changes nothing', async () => {
     server = await startTestServer(await storeOverrides(kind));
     const alice = await addUser(server, 'acme');

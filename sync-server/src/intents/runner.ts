@@ -34,6 +34,8 @@ export const SYSTEM_QUEUE = '_system';
 export const ARCHIVE_QUEUE = '_archive';
 const BATCH = 50;
 const RETRY_MS = 1000;
+/** How often the pending-intents gauge is refreshed from the store (a COUNT(*) per decision costs too much). */
+const PENDING_GAUGE_EVERY_MS = 1000;
 
 export type FaultPoint = 'after-ingest' | 'after-commit';
 
@@ -115,8 +117,42 @@ interface Job<T> {
   readonly fired?: ReadonlyArray<{ readonly id: string; readonly fireAt: number }>;
   /** Cluster mode: only the queue's lease holder may run this job. */
   readonly leased?: boolean;
-  run(context: DecideContext, decisions: DecisionRow[]): T;
+  run(context: DecideContext, decisions: DecisionRow[], steps: JobSteps): T;
 }
+
+/**
+ * A job that decides several intents in one commit marks where each decision ends, so that the
+ * deadlines of every decision keep the last word (a later decision clears what an earlier one set).
+ */
+interface JobSteps {
+  /** The decision so far is complete: its deadline sets and clears take effect. */
+  settle(): void;
+  /** Pending rows (by arrival) the commit consumes, besides the job's own `consumed`. */
+  consume(arrival: number): void;
+}
+
+/** A referee crashed on the intent at `index` of a batch: nothing of the batch was committed. */
+class BatchCrash extends Error {
+  override readonly name = 'BatchCrash';
+  readonly index: number;
+  constructor(index: number, cause: unknown) {
+    super('referee crashed in a batch', { cause });
+    this.index = index;
+  }
+}
+
+/** A pending intent checked and ready to decide: the verdict when the runner decides it itself, else the rooms to load. */
+interface PreparedIntent {
+  readonly row: PendingIntent;
+  readonly intent: IntentEnvelope | null;
+  readonly author: Author | null;
+  readonly kind: string;
+  readonly verdict: Verdict | null;
+  readonly rooms: readonly string[];
+  readonly now: number;
+}
+
+type Verdict = Outcome | { status: 'invalid' | 'expired'; reason: DecisionReason };
 
 export class IntentRunner {
   private readonly options: RunnerOptions;
@@ -135,6 +171,7 @@ export class IntentRunner {
   private readonly held = new Map<string, number>();
   private readonly acquiring = new Map<string, Promise<boolean>>();
   private sweeping: Promise<void> | null = null;
+  private pendingGaugeAt = 0;
   presence: PresenceSource = { rttOf: () => null, isConnected: () => false };
 
   constructor(options: RunnerOptions) {
@@ -367,6 +404,9 @@ export class IntentRunner {
     if (this.drainRequested.has(key)) return;
     this.drainRequested.add(key);
     void this.enqueue(key, async () => {
+      // Let the updates that arrived in this turn of the event loop be stored first, so that one
+      // batch decides them all (one commit) rather than one drain each.
+      await new Promise((resolve) => setImmediate(resolve));
       this.drainRequested.delete(key);
       await this.drain(tenant, referee);
     }).catch((error: unknown) => {
@@ -386,14 +426,27 @@ export class IntentRunner {
   }
 
   private async drain(tenant: string, refereeName: string): Promise<void> {
-    for (;;) {
-      if (this.stopped) return;
-      if (this.options.coordinator && !this.held.has(queueName(tenant, refereeName))) return;
-      const rows = await this.options.store.intents.pending(tenant, refereeName, BATCH);
-      if (rows.length === 0) return;
-      for (const row of rows) await this.decideOne(row);
-      this.options.metrics.intentsPending.set(await this.options.store.intents.countPending());
+    try {
+      for (;;) {
+        const rows = await this.options.store.intents.pending(tenant, refereeName, BATCH);
+        if (rows.length === 0) return;
+        let next = 0;
+        while (next < rows.length) {
+          if (this.stopped) return;
+          if (this.options.coordinator && !this.held.has(queueName(tenant, refereeName))) return;
+          next += await this.decideBatch(rows.slice(next));
+        }
+      }
+    } finally {
+      await this.refreshPendingGauge();
     }
+  }
+
+  private async refreshPendingGauge(): Promise<void> {
+    const at = this.options.now();
+    if (at - this.pendingGaugeAt < PENDING_GAUGE_EVERY_MS) return;
+    this.pendingGaugeAt = at;
+    this.options.metrics.intentsPending.set(await this.options.store.intents.countPending());
   }
 
   private async author(tenant: string, user: string): Promise<Author | null> {
@@ -404,18 +457,26 @@ export class IntentRunner {
     return { tenant, user, role, name: record.displayName, kind: record.kind };
   }
 
-  private async decideOne(row: PendingIntent): Promise<void> {
+  /**
+   * Checks a pending intent (author, expiry, kind) and asks its referee for the rooms it touches.
+   * `authors` is shared by the intents of one batch: membership is read once per batch.
+   */
+  private async prepare(row: PendingIntent, authors?: Map<string, Promise<Author | null>>, parsed = IntentRunner.parseRow(row)): Promise<PreparedIntent> {
     const now = this.options.now();
     const referee = this.referees.get(row.referee);
-    const parsed = row.envelope === null ? null : parseIntent(JSON.parse(row.envelope) as unknown);
     const intent = parsed?.ok ? parsed.value : null;
     const kind = intent?.kind ?? row.kind;
-    let verdict: Outcome | { status: 'invalid' | 'expired'; reason: DecisionReason } | null = null;
-    const author = await this.author(row.tenant, row.user);
+    let verdict: Verdict | null = null;
+    let author: Promise<Author | null> | undefined = authors?.get(row.user);
+    if (author === undefined) {
+      author = this.author(row.tenant, row.user);
+      authors?.set(row.user, author);
+    }
+    const resolved = await author;
     let rooms: readonly string[] = [];
     if (row.problem !== null || intent === null) {
       verdict = { status: 'invalid', reason: { code: 'malformed', message: row.problem ?? (parsed && !parsed.ok ? parsed.error.message : 'malformed request') } };
-    } else if (author === null) {
+    } else if (resolved === null) {
       verdict = { status: 'rejected', reason: { code: 'not-a-member', message: 'you are no longer a member of this community' } };
     } else if (intent.expiresAt < now) {
       verdict = { status: 'expired', reason: { code: 'expired', message: 'this request reached the server too late and was not applied' } };
@@ -423,26 +484,124 @@ export class IntentRunner {
       verdict = { status: 'invalid', reason: { code: 'unknown-kind', message: `this server does not handle "${intent.kind}" requests; update the app or the server` } };
     } else {
       try {
-        rooms = await referee.roomsFor(intent, author);
+        rooms = await referee.roomsFor(intent, resolved);
       } catch (error) {
         this.options.logger.warn({ err: error, kind }, 'referee could not name the rooms of an intent');
         verdict = { status: 'invalid', reason: { code: 'invalid', message: 'this request could not be read' } };
       }
     }
-    const inbox = roomNames.inbox(row.tenant, row.user);
-    const decide = (context: DecideContext): Decision => {
-      let outcome: Outcome | { status: 'invalid' | 'expired'; reason: DecisionReason } | null = verdict;
-      if (outcome === null) {
-        try {
-          outcome = referee!.decide(intent!, author!, context);
-        } catch (error) {
-          // A referee bug must not half-write rooms: rethrow so the runner evicts them.
-          throw new RefereeCrash(error);
-        }
+    return { row, intent, author: resolved, kind, verdict, rooms, now };
+  }
+
+  private static parseRow(row: PendingIntent): ReturnType<typeof parseIntent> | null {
+    return row.envelope === null ? null : parseIntent(JSON.parse(row.envelope) as unknown);
+  }
+
+  /**
+   * Decides a run of pending intents (in arrival order) in one job: one store commit and one
+   * room update per room for the whole run, instead of one of each per intent. An intent joins
+   * the run only if its referee says its rooms do not depend on the decisions before it
+   * (`Referee.batchable`), since `roomsFor` is asked before any of them is decided. Returns how
+   * many rows were decided (at least one). Any doubt (an intent decided elsewhere, a referee
+   * crash on the first intent) falls back to deciding the first row alone.
+   */
+  private async decideBatch(rows: readonly PendingIntent[]): Promise<number> {
+    const first = rows[0]!;
+    const referee = this.referees.get(first.referee);
+    const authors = new Map<string, Promise<Author | null>>();
+    const items: PreparedIntent[] = [];
+    for (const [index, row] of rows.entries()) {
+      const parsed = IntentRunner.parseRow(row);
+      if (index > 0) {
+        const intent = parsed?.ok ? parsed.value : null;
+        // The runner decides unreadable intents and unknown kinds itself: they join any batch.
+        const runnerDecides = row.problem !== null || intent === null || !referee || !referee.intentKinds.includes(intent.kind);
+        if (!runnerDecides && !(referee.batchable?.(intent) ?? false)) break;
       }
-      return decisionFor(row.intentId, kind, outcome!, now);
+      items.push(await this.prepare(row, authors, parsed));
+    }
+    return this.commitBatch(items);
+  }
+
+  /**
+   * Commits prepared intents as one job. A referee crash at intent k drops the whole job (the
+   * rooms' memory is reloaded) and the k intents before it are committed again without it; the
+   * crashing one then comes first in the next batch and is decided alone (invalid). Returns how
+   * many intents were decided.
+   */
+  private async commitBatch(items: readonly PreparedIntent[]): Promise<number> {
+    const first = items[0]!;
+    if (items.length === 1) {
+      await this.decideOne(first.row, first);
+      return 1;
+    }
+    const rooms = new Set<string>();
+    for (const item of items) {
+      rooms.add(roomNames.inbox(item.row.tenant, item.row.user));
+      for (const room of item.rooms) rooms.add(room);
+    }
+    let decided: Decision[];
+    try {
+      decided = await this.commitJob({
+        tenant: first.row.tenant,
+        referee: first.row.referee,
+        leased: true,
+        rooms: [...rooms],
+        afterCommitFault: true,
+        run: (context, decisions, steps) =>
+          items.map((item, index) => {
+            try {
+              const decision = this.decidePrepared(item, context, decisions, this.verdictOf(item));
+              steps.consume(item.row.arrival);
+              steps.settle();
+              return decision;
+            } catch (error) {
+              if (error instanceof RefereeCrash) throw new BatchCrash(index, error.cause);
+              throw error;
+            }
+          }),
+      });
+    } catch (error) {
+      if (error instanceof BatchCrash) {
+        this.options.logger.warn({ err: error.cause, intent: items[error.index]!.row.intentId }, 'referee failed on an intent in a batch; deciding the ones before it without it');
+        return this.commitBatch(items.slice(0, Math.max(1, error.index)));
+      }
+      if (error instanceof AlreadyDecidedError) {
+        await this.decideOne(first.row);
+        return 1;
+      }
+      throw error;
+    }
+    for (const [index, decision] of decided.entries()) this.options.metrics.intentsDecided.inc({ referee: items[index]!.row.referee, status: decision.status });
+    return decided.length;
+  }
+
+  /** The referee's outcome for a prepared intent, unless the runner already decided it. */
+  private verdictOf(item: PreparedIntent): (context: DecideContext) => Verdict {
+    return (context) => {
+      if (item.verdict !== null) return item.verdict;
+      try {
+        return this.referees.get(item.row.referee)!.decide(item.intent!, item.author!, context);
+      } catch (error) {
+        // A referee bug must not half-write rooms: rethrow so the runner evicts them.
+        throw new RefereeCrash(error);
+      }
     };
-    const commitDecision = (decide: (context: DecideContext) => Decision, roomList: readonly string[]) =>
+  }
+
+  /** Decides one prepared intent inside a job: the outcome, its inbox entry and its decision row. */
+  private decidePrepared(item: PreparedIntent, context: DecideContext, decisions: DecisionRow[], outcome: (context: DecideContext) => Verdict): Decision {
+    const { row, kind } = item;
+    const decision = decisionFor(row.intentId, kind, outcome(context), item.now);
+    context.write(roomNames.inbox(row.tenant, row.user), (doc) => doc.getMap(INBOX_DECISIONS).set(row.intentId, decision));
+    decisions.push({ tenant: row.tenant, user: row.user, intentId: row.intentId, kind, status: decision.status, decision: JSON.stringify(decision), decidedAt: decision.decidedAt });
+    return decision;
+  }
+
+  private async decideOne(row: PendingIntent, prepared?: PreparedIntent): Promise<void> {
+    const item = prepared ?? (await this.prepare(row));
+    const inbox = roomNames.inbox(row.tenant, row.user);
+    const commitDecision = (outcome: (context: DecideContext) => Verdict, roomList: readonly string[]) =>
       this.commitJob({
         tenant: row.tenant,
         referee: row.referee,
@@ -450,24 +609,20 @@ export class IntentRunner {
         rooms: [inbox, ...roomList.filter((room) => room !== inbox)],
         consumed: [row.arrival],
         afterCommitFault: true,
-        run: (context, decisions) => {
-          const decision = decide(context);
-          context.write(inbox, (doc) => doc.getMap(INBOX_DECISIONS).set(row.intentId, decision));
-          decisions.push({ tenant: row.tenant, user: row.user, intentId: row.intentId, kind, status: decision.status, decision: JSON.stringify(decision), decidedAt: decision.decidedAt });
-          this.options.metrics.intentsDecided.inc({ referee: row.referee, status: decision.status });
-          return decision;
-        },
+        run: (context, decisions) => this.decidePrepared(item, context, decisions, outcome),
       });
     try {
-      await commitDecision(decide, rooms);
+      const decision = await commitDecision(this.verdictOf(item), item.rooms);
+      this.options.metrics.intentsDecided.inc({ referee: row.referee, status: decision.status });
     } catch (error) {
       if (error instanceof AlreadyDecidedError) {
         await this.options.store.intents.commit({ updates: [], decisions: [], consumed: [row.arrival], deadlinesSet: [], deadlinesCleared: [], ledger: [] });
         return;
       }
       if (!(error instanceof RefereeCrash)) throw error;
-      this.options.logger.error({ err: error.cause, kind, intent: row.intentId }, 'referee failed on an intent; it is decided invalid');
-      await commitDecision(() => decisionFor(row.intentId, kind, { status: 'invalid', reason: { code: 'internal', message: 'the server could not process this request' } }, now), []);
+      this.options.logger.error({ err: error.cause, kind: item.kind, intent: row.intentId }, 'referee failed on an intent; it is decided invalid');
+      const decision = await commitDecision(() => ({ status: 'invalid', reason: { code: 'internal', message: 'the server could not process this request' } }), []);
+      this.options.metrics.intentsDecided.inc({ referee: row.referee, status: decision.status });
     }
   }
 
@@ -501,10 +656,24 @@ export class IntentRunner {
       return () => room.doc.off('update', listener);
     });
     const byName = new Map(loaded.map((room) => [room.name, room]));
-    const deadlinesSet: DeadlineRow[] = [];
-    const deadlinesCleared: string[] = [...(job.deadlinesCleared ?? [])];
+    /** The last word on each deadline id over the job's settled steps (null: cleared). */
+    const deadlines = new Map<string, DeadlineRow | null>();
+    for (const id of job.deadlinesCleared ?? []) deadlines.set(id, null);
+    let stepSets: DeadlineRow[] = [];
+    let stepClears: string[] = [];
     const ledger: LedgerRow[] = [];
     const decisions: DecisionRow[] = [];
+    const consumed: number[] = [...(job.consumed ?? [])];
+    const steps: JobSteps = {
+      // Within one step the store's rule holds (clears before sets); across steps the later one wins.
+      settle: () => {
+        for (const id of stepClears) deadlines.set(id, null);
+        for (const row of stepSets) deadlines.set(row.id, row);
+        stepSets = [];
+        stepClears = [];
+      },
+      consume: (arrival) => consumed.push(arrival),
+    };
     const now = this.options.now();
     const context: DecideContext = {
       now,
@@ -521,21 +690,31 @@ export class IntentRunner {
         room.doc.transact(() => change(room.doc), origin);
       },
       setDeadline: (deadline) =>
-        deadlinesSet.push({ id: deadline.id, tenant: job.tenant, referee: job.referee, kind: deadline.kind, fireAt: deadline.fireAt, payload: JSON.stringify(deadline.payload ?? null) }),
-      clearDeadline: (id) => deadlinesCleared.push(id),
+        stepSets.push({ id: deadline.id, tenant: job.tenant, referee: job.referee, kind: deadline.kind, fireAt: deadline.fireAt, payload: JSON.stringify(deadline.payload ?? null) }),
+      clearDeadline: (id) => stepClears.push(id),
       ledger: (row) => ledger.push({ tenant: job.tenant, ...row, at: now }),
       rttOf: (user) => this.presence.rttOf(job.tenant, user),
       isConnected: (room, user) => this.presence.isConnected(room, user),
     };
     let result: T;
     try {
+      // One Yjs transaction per room for the whole job: every write the job makes (a batch of
+      // decisions) is encoded once per room when it ends, instead of once per write.
+      const inTransactions = (index: number): T => (index === loaded.length ? job.run(context, decisions, steps) : loaded[index]!.doc.transact(() => inTransactions(index + 1), origin));
       try {
-        result = job.run(context, decisions);
+        result = inTransactions(0);
+        steps.settle();
       } finally {
         for (const detach of listeners) detach();
       }
       const updates = [...captured].map(([room, list]) => ({ room: room.name, data: list.length === 1 ? list[0]! : Y.mergeUpdates(list), origin }));
-      const batch: DecisionCommit = { updates, decisions, consumed: job.consumed ?? [], deadlinesSet, deadlinesCleared, ledger, ...(fence ? { fence } : {}), ...(job.fired ? { fired: job.fired } : {}) };
+      const deadlinesSet: DeadlineRow[] = [];
+      const deadlinesCleared: string[] = [];
+      for (const [id, row] of deadlines) {
+        if (row === null) deadlinesCleared.push(id);
+        else deadlinesSet.push(row);
+      }
+      const batch: DecisionCommit = { updates, decisions, consumed, deadlinesSet, deadlinesCleared, ledger, ...(fence ? { fence } : {}), ...(job.fired ? { fired: job.fired } : {}) };
       const { seqs } = await store.intents.commit(batch);
       if (job.afterCommitFault && this.options.fault === 'after-commit') {
         logger.warn('fault point after-commit: killing the server');

@@ -18,6 +18,7 @@ export function createTestReferee(): Referee {
     name: 'test',
     intentKinds: ['test.echo', 'test.add', 'test.remind'],
     roomsFor: () => [],
+    batchable: () => true,
     decide(intent, author, context) {
       const inbox = roomNames.inbox(author.tenant, author.user);
       switch (intent.kind) {

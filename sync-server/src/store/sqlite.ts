@@ -56,6 +56,13 @@ export class SqliteStore implements Store {
   private closed = false;
 
   private checkpointer: Worker | null = null;
+  private readonly appendQueue: Array<{
+    readonly append: RoomAppend;
+    readonly intents: readonly PendingIntentInput[];
+    resolve(result: { seq: number; queued: number }): void;
+    reject(error: unknown): void;
+  }> = [];
+  private appendFlush: ReturnType<typeof setImmediate> | null = null;
   /** The synchronous LLM ledger on this connection (benchmarks and tests use it directly). */
   readonly llmLedger: LlmLedger;
 
@@ -112,6 +119,51 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Group commit: the appends that arrive in one turn of the event loop (many connections' updates)
+   * share one transaction, and each promise resolves only after that transaction committed.
+   */
+  private flushAppends(): void {
+    this.appendFlush = null;
+    const queue = this.appendQueue.splice(0);
+    if (queue.length === 0) return;
+    if (queue.length > 1) {
+      let results: Array<{ seq: number; queued: number }> | null = null;
+      try {
+        results = this.transaction(() => queue.map((item) => this.appendSync(item.append, item.intents)));
+      } catch {
+        // One bad append must not fail the others: fall back to one transaction each (below).
+      }
+      if (results !== null) {
+        for (const [index, item] of queue.entries()) item.resolve(results[index]!);
+        return;
+      }
+    }
+    for (const item of queue) {
+      try {
+        item.resolve(this.transaction(() => this.appendSync(item.append, item.intents)));
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+  }
+
+  /** A client's update and the intents it carries (inside a transaction). */
+  private appendSync(append: RoomAppend, intents: readonly PendingIntentInput[]): { seq: number; queued: number } {
+    const seq = this.insertUpdate(append, Date.now());
+    let queued = 0;
+    for (const intent of intents) {
+      const result = this.statement(
+        `INSERT INTO pending_intents(tenant, user, intent_id, kind, referee, envelope, problem, received_at)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?
+         WHERE NOT EXISTS (SELECT 1 FROM decisions WHERE tenant = ? AND user = ? AND intent_id = ?)
+         ON CONFLICT(tenant, user, intent_id) DO NOTHING`,
+      ).run(intent.tenant, intent.user, intent.intentId, intent.kind, intent.referee, intent.envelope, intent.problem, intent.receivedAt, intent.tenant, intent.user, intent.intentId);
+      queued += Number(result.changes);
+    }
+    return { seq, queued };
+  }
+
   private nextSeq(room: string): number {
     const row = this.statement('INSERT INTO room_heads(room, seq) VALUES (?, 1) ON CONFLICT(room) DO UPDATE SET seq = seq + 1 RETURNING seq').get(room) as Row;
     return Number(row.seq);
@@ -133,20 +185,11 @@ export class SqliteStore implements Store {
       }));
       return { snapshot: snapshot ? bytes(snapshot.data) : null, snapshotSeq, updates };
     },
-    appendUpdate: async (append: RoomAppend, intents: readonly PendingIntentInput[] = []): Promise<{ seq: number; queued: number }> => {
-      return this.transaction(() => {
-        const seq = this.insertUpdate(append, Date.now());
-        let queued = 0;
-        for (const intent of intents) {
-          const result = this.statement(
-            `INSERT INTO pending_intents(tenant, user, intent_id, kind, referee, envelope, problem, received_at)
-             SELECT ?, ?, ?, ?, ?, ?, ?, ?
-             WHERE NOT EXISTS (SELECT 1 FROM decisions WHERE tenant = ? AND user = ? AND intent_id = ?)
-             ON CONFLICT(tenant, user, intent_id) DO NOTHING`,
-          ).run(intent.tenant, intent.user, intent.intentId, intent.kind, intent.referee, intent.envelope, intent.problem, intent.receivedAt, intent.tenant, intent.user, intent.intentId);
-          queued += Number(result.changes);
-        }
-        return { seq, queued };
+    appendUpdate: (append: RoomAppend, intents: readonly PendingIntentInput[] = []): Promise<{ seq: number; queued: number }> => {
+      if (this.closed) return Promise.reject(new StoreError('the store is closed'));
+      return new Promise((resolve, reject) => {
+        this.appendQueue.push({ append, intents, resolve, reject });
+        this.appendFlush ??= setImmediate(() => this.flushAppends());
       });
     },
     compact: async (room: string, snapshot: Uint8Array, uptoSeq: number): Promise<void> => {
@@ -573,6 +616,9 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Appends already accepted are written before the connection goes.
+    if (this.appendFlush) clearImmediate(this.appendFlush);
+    this.flushAppends();
     this.closed = true;
     this.llmCommits.flush();
     if (this.checkpointer) {

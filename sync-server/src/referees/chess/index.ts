@@ -160,6 +160,9 @@ export function createChessReferee(deps: RefereeDeps): Referee {
     name: CHESS_REFEREE,
     intentKinds: CHESS_INTENT_KINDS,
     roomsFor,
+    // A seek may pair with (and a rematch start) a game only the lobby's and book's current state
+    // names; every other request names its rooms from its payload alone.
+    batchable: (intent) => intent.kind !== 'chess.seek' && intent.kind !== 'chess.rematch',
     decide: (intent, author, ctx) => inTx(ctx, (tx) => decideIntent(intent, author, tx)),
 
     deadlineRooms(deadline) {

@@ -152,6 +152,8 @@ export function createCommerceReferee(deps: { directory: Directory }): Referee {
           return [];
       }
     },
+    // Every request names its rooms from its payload and the clock alone.
+    batchable: () => true,
     decide(intent, author, context) {
       switch (intent.kind) {
         case SHOP_INTENTS.checkout:

@@ -106,6 +106,11 @@ export function createMarketsReferee(options: MarketsRefereeOptions): Referee {
       return [...new Set([...base, standings, room, ...[...users].map((user) => roomNames.inbox(tenant, user))])];
     },
 
+    // A resolution pays every holder, and a trade decided just before it may add one: it starts
+    // its own batch. Creating and trading name their rooms from the payload (and a superset of
+    // the standings), whatever was decided before.
+    batchable: (intent: IntentEnvelope) => intent.kind === MARKET_INTENTS.create || intent.kind === MARKET_INTENTS.trade,
+
     decide(intent: IntentEnvelope, author: Author, context: DecideContext): Outcome {
       const role = domainRole(author.role);
       if (role === null) return { status: 'rejected', reason: { code: 'not-a-member', message: 'only members of this community can use its markets' } };
