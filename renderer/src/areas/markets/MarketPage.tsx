@@ -361,7 +361,7 @@ function MarketView({ detail, context, intents }: { readonly detail: MarketDetai
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="md">
             {status === 'open' ? (
-              <OrderTicket market={market} state={state} identity={identity} now={now} locale={locale} pendingCount={pending.length} balanceKnown={known !== null} />
+              <OrderTicket market={market} state={state} identity={identity} now={now} locale={locale} pendingCount={pending.length} balanceKnown={known !== null || me === undefined || grant === undefined} />
             ) : (
               <Card withBorder padding="md">
                 <Text size="sm">{status === 'closed' ? 'Trading has stopped; the market waits for its creator to resolve it.' : 'This market is resolved; winning shares were paid one point each.'}</Text>
