@@ -77,6 +77,9 @@ async function marketWithTrades(page: Page): Promise<void> {
   }
   await page.getByRole('textbox', { name: 'Amount to spend (points)' }).fill('20');
   await page.getByTestId('probability-chart').and(page.locator('[data-points="3"]')).waitFor({ timeout: 60_000 });
+  // The "Order sent" toasts close by themselves after a few seconds.
+  await page.waitForFunction(() => document.querySelectorAll('[aria-label="Dismiss notification"]').length === 0, null, { timeout: 30_000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
 }
 
 const SHOTS: readonly Shot[] = [

@@ -34,7 +34,6 @@ export function ProbabilityChart({ history, outcomes, current, locale }: { reado
         curveType="stepAfter"
         withDots={rows.length < 40}
         yAxisProps={{ domain: [0, 100] }}
-        unit="%"
         valueFormatter={(value) => `${value.toFixed(1)}%`}
         xAxisProps={{ tickFormatter: (n: number) => tick(timeOf.get(n) ?? Number.NaN) }}
         withLegend
