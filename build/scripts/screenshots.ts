@@ -54,12 +54,40 @@ async function chatWithAnswer(page: Page, serverUrl: string): Promise<void> {
   await page.getByTestId('spend-today-spent').filter({ hasNotText: '$0.00 spent' }).waitFor({ timeout: 30_000 });
 }
 
+/**
+ * Runs after the chat picture (Ada is signed in by then): she opens a multiple-choice market and
+ * trades on it twice, so the picture shows the chart, the ticket's preview and the trade history.
+ */
+async function marketWithTrades(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Markets' }).click();
+  await page.getByRole('navigation', { name: 'Markets sections' }).getByRole('link', { name: 'New market' }).click();
+  await page.locator('label').filter({ hasText: /^Multiple choice$/ }).click();
+  await page.getByRole('textbox', { name: 'Question' }).fill('Which feature ships first in the spring release?');
+  await page.getByRole('textbox', { name: 'Option 1', exact: true }).fill('Offline search');
+  await page.getByRole('textbox', { name: 'Option 2', exact: true }).fill('Dark mode charts');
+  await page.getByRole('button', { name: 'Add option' }).click();
+  await page.getByRole('textbox', { name: 'Option 3', exact: true }).fill('Chess puzzles');
+  await page.getByRole('button', { name: 'Create market' }).click();
+  await page.getByTestId('market-status').and(page.locator('[data-status="open"]')).waitFor({ timeout: 60_000 });
+  for (const [option, amount, done] of [['Offline search', '40', 1], ['Chess puzzles', '15', 2]] as const) {
+    await page.getByRole('radio', { name: option }).check();
+    await page.getByRole('textbox', { name: 'Amount to spend (points)' }).fill(amount);
+    await page.getByRole('button', { name: new RegExp(`^Buy ${option} for`) }).click();
+    await page.getByTestId('trade-row').nth(done - 1).waitFor({ timeout: 60_000 });
+  }
+  await page.getByRole('textbox', { name: 'Amount to spend (points)' }).fill('20');
+  await page.getByTestId('probability-chart').and(page.locator('[data-points="3"]')).waitFor({ timeout: 60_000 });
+  // The "Order sent" toasts close by themselves after a few seconds.
+  await page.waitForFunction(() => document.querySelectorAll('[aria-label="Dismiss notification"]').length === 0, null, { timeout: 30_000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
 const SHOTS: readonly Shot[] = [
   { name: 'shop', path: '/shop' },
   { name: 'chess', path: '/chess' },
-  { name: 'markets', path: '/markets' },
-  // Last: it signs up, and the other pictures show the app as a first visitor sees it.
+  // It signs up; the pictures before it show the app as a first visitor sees it.
   { name: 'chat', path: '/chat', prepare: chatWithAnswer },
+  { name: 'markets', path: '/markets', prepare: marketWithTrades },
 ];
 
 const outputDir = path.join(REPO_ROOT, 'build/screenshots');
