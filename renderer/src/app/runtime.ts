@@ -69,8 +69,12 @@ export class PlazaRuntime {
     }
     if (current) {
       this.engine$.next(null);
-      await current.client.close();
-      await current.db.close();
+      try {
+        await current.client.close();
+      } finally {
+        // Closed whatever happened above: signing out removes this database next.
+        await current.db.close();
+      }
     }
     if (state.kind !== 'signed-in' || wanted === null) return;
     const { identity } = state;
