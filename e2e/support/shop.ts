@@ -38,7 +38,8 @@ export async function register(page: Page, server: ServerProcess, who: Person): 
   await page.getByRole('textbox', { name: 'Email' }).fill(who.email);
   await page.getByRole('textbox', { name: 'Password' }).fill(who.password);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByText(who.name).first()).toBeVisible();
+  // The server hashes at its production scrypt cost; on a busy 2-core machine that takes seconds.
+  await expect(page.getByText(who.name).first()).toBeVisible({ timeout: 30_000 });
 }
 
 export async function expectSync(page: Page, state: 'offline' | 'synced' | 'connecting' | 'pending'): Promise<void> {
