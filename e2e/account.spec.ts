@@ -8,7 +8,8 @@ import type { Page } from '@playwright/test';
 import { expect, expectAccessible, gotoApp, test } from './support/fixtures.ts';
 import { expectSync, newPerson, person, register } from './support/shop.ts';
 
-test.describe.configure({ timeout: 240_000 });
+// Generous: two browsers and axe on a 2-core machine shared with other work.
+test.describe.configure({ timeout: 420_000 });
 
 /** Who this page is signed in as, as the app remembers it (the user id is not shown on screen). */
 async function rememberedIdentity(page: Page): Promise<{ user: { id: string; kind: string }; tenant: { id: string }; role: string } | null> {
