@@ -40,6 +40,8 @@ export async function register(page: Page, server: ServerProcess, who: Person): 
   await page.getByRole('button', { name: 'Create account' }).click();
   // The server hashes at its production scrypt cost; on a busy 2-core machine that takes seconds.
   await expect(page.getByText(who.name).first()).toBeVisible({ timeout: 30_000 });
+  // Then the local database opens (RxDB on IndexedDB, slow on a busy machine): the badge leaves "Not signed in".
+  await expect(page.getByTestId('sync-status')).not.toHaveAttribute('data-state', 'signed-out', { timeout: 60_000 });
 }
 
 export async function expectSync(page: Page, state: 'offline' | 'synced' | 'connecting' | 'pending'): Promise<void> {
