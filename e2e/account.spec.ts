@@ -103,10 +103,10 @@ test('signing out warns about changes the server has not received, then wipes th
   await member.page.getByRole('button', { name: 'Sign out' }).click();
   await warning.getByRole('button', { name: 'Sign out and discard' }).click();
   await expect(member.page.getByRole('button', { name: 'Continue as guest' })).toBeVisible();
-  await expect(member.page.getByTestId('sync-status')).toHaveAttribute('data-state', 'signed-out');
   expect(await rememberedIdentity(member.page)).toBeNull();
   await expect.poll(() => localDatabases(member.page), { timeout: 20_000 }).toEqual([]);
   await member.context.setOffline(false);
+  await expect(member.page.getByTestId('sync-status')).toHaveAttribute('data-state', 'signed-out');
   expect(member.errors.filter((error) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(error)), 'console errors').toEqual([]);
   await member.context.close();
 });
