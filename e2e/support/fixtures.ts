@@ -11,7 +11,8 @@ export interface PlazaFixtures {
 export const test = base.extend<PlazaFixtures>({
   // eslint-disable-next-line no-empty-pattern
   server: async ({}, use) => {
-    const server = await startServerProcess();
+    // Generous: on a loaded 2-core machine a cold start of the type-stripped server takes a while.
+    const server = await startServerProcess({ startTimeoutMs: 60_000 });
     await use(server);
     await server.stop();
   },

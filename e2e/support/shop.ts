@@ -38,7 +38,10 @@ export async function register(page: Page, server: ServerProcess, who: Person): 
   await page.getByRole('textbox', { name: 'Email' }).fill(who.email);
   await page.getByRole('textbox', { name: 'Password' }).fill(who.password);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByText(who.name).first()).toBeVisible();
+  // The server hashes at its production scrypt cost; on a busy 2-core machine that takes seconds.
+  await expect(page.getByText(who.name).first()).toBeVisible({ timeout: 30_000 });
+  // Then the local database opens (RxDB on IndexedDB, slow on a busy machine): the badge leaves "Not signed in".
+  await expect(page.getByTestId('sync-status')).not.toHaveAttribute('data-state', 'signed-out', { timeout: 60_000 });
 }
 
 export async function expectSync(page: Page, state: 'offline' | 'synced' | 'connecting' | 'pending'): Promise<void> {

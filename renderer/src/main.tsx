@@ -12,6 +12,21 @@ function styleNonce(): string | null {
   return value && !value.startsWith('__') ? value : null;
 }
 
+/** Deletes every IndexedDB database whose name starts with `prefix` (RxDB's Dexie storage keeps them after a remove). */
+async function deleteIndexedDbDatabases(prefix: string): Promise<void> {
+  const names = (await indexedDB.databases()).flatMap((database) => (database.name?.startsWith(prefix) ? [database.name] : []));
+  await Promise.all(
+    names.map(
+      (name) =>
+        new Promise<void>((resolve, reject) => {
+          const request = indexedDB.deleteDatabase(name);
+          request.onsuccess = () => resolve();
+          request.onerror = () => reject(request.error ?? new Error(`could not delete ${name}`));
+        }),
+    ),
+  );
+}
+
 async function boot(): Promise<void> {
   const platform = detectPlatform(window);
   const serverUrl = await platform.serverUrl();
@@ -22,6 +37,7 @@ async function boot(): Promise<void> {
     storage: async () => (await import('rxdb/plugins/storage-dexie')).getRxStorageDexie(),
     localStorage: window.localStorage,
     window,
+    deleteStorageFiles: (name) => deleteIndexedDbDatabases(`rxdb-dexie-${name}--`),
   });
   void runtime.session.start();
   const root = document.getElementById('root');

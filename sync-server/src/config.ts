@@ -136,6 +136,12 @@ export const configSchema = z
     guestRateWindowMs: positiveMs.default(60_000),
     registerRateLimit: count.default(20),
     registerRateWindowMs: positiveMs.default(10 * 60_000),
+    /** Registrations tried per email address (taken or not) per window. */
+    registerAccountRateLimit: count.default(5),
+    registerAccountRateWindowMs: positiveMs.default(10 * 60_000),
+    /** Refreshes per address per window (every device refreshes about every quarter hour). */
+    refreshIpRateLimit: count.default(120),
+    refreshIpRateWindowMs: positiveMs.default(60_000),
     loginIpRateLimit: count.default(30),
     loginIpRateWindowMs: positiveMs.default(60_000),
     /** Failed password checks per account (by email) before it is locked for the window. */
@@ -245,6 +251,10 @@ const ENVIRONMENT: Record<string, keyof ServerConfigInput> = {
   PLAZA_GUEST_RATE_WINDOW_MS: 'guestRateWindowMs',
   PLAZA_REGISTER_RATE_LIMIT: 'registerRateLimit',
   PLAZA_REGISTER_RATE_WINDOW_MS: 'registerRateWindowMs',
+  PLAZA_REGISTER_ACCOUNT_RATE_LIMIT: 'registerAccountRateLimit',
+  PLAZA_REGISTER_ACCOUNT_RATE_WINDOW_MS: 'registerAccountRateWindowMs',
+  PLAZA_REFRESH_IP_RATE_LIMIT: 'refreshIpRateLimit',
+  PLAZA_REFRESH_IP_RATE_WINDOW_MS: 'refreshIpRateWindowMs',
   PLAZA_LOGIN_IP_RATE_LIMIT: 'loginIpRateLimit',
   PLAZA_LOGIN_IP_RATE_WINDOW_MS: 'loginIpRateWindowMs',
   PLAZA_LOGIN_ACCOUNT_RATE_LIMIT: 'loginAccountRateLimit',
@@ -323,9 +333,11 @@ Accounts and sessions:
   PLAZA_PASSWORD_KEY_LENGTH (32), PLAZA_REFRESH_TOKEN_TTL_MS (30 days), PLAZA_INVITE_TTL_MS (7 days),
   PLAZA_INVITE_MAX_USES (25), PLAZA_RESET_TOKEN_TTL_MS (1 hour), PLAZA_GUEST_IDLE_EXPIRY_MS (30 days),
   PLAZA_AUTH_SWEEP_EVERY_MS (10 min), PLAZA_GUEST_RATE_LIMIT (10) per PLAZA_GUEST_RATE_WINDOW_MS (1 min),
-  PLAZA_REGISTER_RATE_LIMIT (20) per PLAZA_REGISTER_RATE_WINDOW_MS (10 min), PLAZA_LOGIN_IP_RATE_LIMIT (30)
+  PLAZA_REGISTER_RATE_LIMIT (20) per PLAZA_REGISTER_RATE_WINDOW_MS (10 min), PLAZA_REGISTER_ACCOUNT_RATE_LIMIT
+  (5 per email) per PLAZA_REGISTER_ACCOUNT_RATE_WINDOW_MS (10 min), PLAZA_LOGIN_IP_RATE_LIMIT (30)
   per PLAZA_LOGIN_IP_RATE_WINDOW_MS (1 min), PLAZA_LOGIN_ACCOUNT_RATE_LIMIT (10 failures) per
-  PLAZA_LOGIN_ACCOUNT_RATE_WINDOW_MS (15 min)
+  PLAZA_LOGIN_ACCOUNT_RATE_WINDOW_MS (15 min), PLAZA_REFRESH_IP_RATE_LIMIT (120) per
+  PLAZA_REFRESH_IP_RATE_WINDOW_MS (1 min)
 
 Chess:
   PLAZA_CHESS_DISCONNECT_GRACE_MS (30000), PLAZA_CHESS_FIRST_MOVE_TIMEOUT_MS (20000),

@@ -275,6 +275,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rules: {
       guest: { limit: config.guestRateLimit, windowMs: config.guestRateWindowMs },
       register: { limit: config.registerRateLimit, windowMs: config.registerRateWindowMs },
+      registerAccount: { limit: config.registerAccountRateLimit, windowMs: config.registerAccountRateWindowMs },
+      refreshIp: { limit: config.refreshIpRateLimit, windowMs: config.refreshIpRateWindowMs },
       loginIp: { limit: config.loginIpRateLimit, windowMs: config.loginIpRateWindowMs },
       loginAccount: { limit: config.loginAccountRateLimit, windowMs: config.loginAccountRateWindowMs },
     },

@@ -4,7 +4,7 @@
  * never creates them (RxDB counts collections per process, so a second database would stall).
  */
 import { BehaviorSubject } from 'rxjs';
-import type { RxStorage } from 'rxdb';
+import { removeRxDatabase, type RxStorage } from 'rxdb';
 import { databaseName, openPlazaDatabase, type PlazaDatabase } from '../engine/database.ts';
 import { projectionsFor } from '../engine/projections/index.ts';
 import { browserNetwork, SyncClient, type NetworkState } from '../engine/sync-client.ts';
@@ -25,6 +25,11 @@ export interface RuntimeOptions {
   readonly network?: NetworkState;
   readonly localStorage: Storage;
   readonly window?: Window;
+  /**
+   * Deletes what the storage leaves behind once RxDB has removed a database (Dexie empties its
+   * IndexedDB databases but keeps them). Without it, signing out empties the data only.
+   */
+  readonly deleteStorageFiles?: (databaseName: string) => Promise<void>;
 }
 
 export class PlazaRuntime {
@@ -64,8 +69,12 @@ export class PlazaRuntime {
     }
     if (current) {
       this.engine$.next(null);
-      await current.client.close();
-      await current.db.close();
+      try {
+        await current.client.close();
+      } finally {
+        // Closed whatever happened above: signing out removes this database next.
+        await current.db.close();
+      }
     }
     if (state.kind !== 'signed-in' || wanted === null) return;
     const { identity } = state;
@@ -99,14 +108,15 @@ export class PlazaRuntime {
   async signOut(): Promise<void> {
     const engine = this.engine$.value;
     await this.session.logout();
+    // The engine closes its database when the session ends; removing waits for that.
     await this.switching;
-    if (engine) {
-      try {
-        const db = await openPlazaDatabase({ name: databaseName(engine.identity.serverUrl, engine.identity.tenant.id, engine.identity.user.id), storage: await this.options.storage() });
-        await db.remove();
-      } catch (error) {
-        console.warn('[plaza] could not wipe the local database', error);
-      }
+    if (!engine) return;
+    const name = databaseName(engine.identity.serverUrl, engine.identity.tenant.id, engine.identity.user.id);
+    try {
+      await removeRxDatabase(name, await this.options.storage(), false);
+      await this.options.deleteStorageFiles?.(name);
+    } catch (error) {
+      console.warn('[plaza] could not wipe the local database', error);
     }
   }
 }

@@ -233,7 +233,9 @@ export class SyncClient {
     this.closed = true;
     this.unsubscribeNetwork();
     for (const name of [...this.rooms.keys()]) {
-      const open = this.rooms.get(name)!;
+      // A component may have released this room while an earlier one was being closed.
+      const open = this.rooms.get(name);
+      if (!open) continue;
       open.users = 1;
       await this.release(name);
     }

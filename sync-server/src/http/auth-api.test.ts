@@ -232,6 +232,36 @@ describe('accounts', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('limits registrations per email address across addresses, with Retry-After', async () => {
+    const server = await start({ registerAccountRateLimit: 2, registerAccountRateWindowMs: 60_000 });
+    const taken = await registerAccount(server);
+    // The registration itself was the first attempt for that address; a second is answered, the third waits.
+    const again = await call(server, 'POST', '/api/auth/register', { body: { email: taken.email, password: 'another-fine-passphrase', displayName: 'Probe' } });
+    expect(again.status).toBe(409);
+    const blocked = await call(server, 'POST', '/api/auth/register', { body: { email: taken.email, password: 'another-fine-passphrase', displayName: 'Probe' } });
+    expect(blocked.status).toBe(429);
+    expect(blocked.json).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another email address still registers.
+    expect((await registerAccount(server)).role).toBe('member');
+  });
+
+  it('limits refreshes per address, with Retry-After', async () => {
+    const server = await start({ refreshIpRateLimit: 3, refreshIpRateWindowMs: 2_000 });
+    let { refreshToken } = await registerAccount(server);
+    for (let index = 0; index < 3; index += 1) {
+      const next = await call<SessionResponse>(server, 'POST', '/api/auth/refresh', { body: { refreshToken }, desktop: true });
+      expect(next.status).toBe(200);
+      refreshToken = next.json.refreshToken!;
+    }
+    const blocked = await call(server, 'POST', '/api/auth/refresh', { body: { refreshToken }, desktop: true });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Refused before the token was looked at: it was not used up (a reuse would end the login),
+    // so it works once the window allows again.
+    await eventually(async () => expect((await call(server, 'POST', '/api/auth/refresh', { body: { refreshToken }, desktop: true })).status).toBe(200), 10_000, 250);
+  });
+
   it('refresh rotates; a reused refresh token ends the whole login and closes its sockets (4401)', async () => {
     const server = await start();
     const account = await registerAccount(server);

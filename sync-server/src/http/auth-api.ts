@@ -90,6 +90,8 @@ export function mountAuthApi(app: Hono, deps: AuthHttpDeps): void {
     }
     const limit = await limiter.hit(`register-ip:${clientAddress(c)}`, rules.register, deps.now());
     if (!limit.allowed) return rateLimited(c, limit.retryAfterMs, 'registrations from this address');
+    const byEmail = await limiter.hit(`register-account:${body.value.email.toLowerCase()}`, rules.registerAccount, deps.now());
+    if (!byEmail.allowed) return rateLimited(c, byEmail.retryAfterMs, 'registrations for this email address');
     const result = await accounts.register(body.value, guest, clientMeta(c, deps));
     if (!result.ok) return sendProblem(c, result.error, ACCOUNT_PROBLEM_STATUS, 'password');
     return sendSession(c, deps, result.value, 201);
@@ -120,6 +122,10 @@ export function mountAuthApi(app: Hono, deps: AuthHttpDeps): void {
     const presented = body.value.refreshToken ?? refreshCookie(c);
     // No session on this device at all is not an error: the app asks at every start.
     if (presented === undefined) return c.body(null, 204);
+    // Per address only: a refresh token is 128 random bits, single use, and a reused one ends its
+    // login, so there is nothing to guess per account; this bounds a client stuck in a loop.
+    const limit = await limiter.hit(`refresh-ip:${clientAddress(c)}`, rules.refreshIp, deps.now());
+    if (!limit.allowed) return rateLimited(c, limit.retryAfterMs, 'session refreshes from this address');
     if (!refreshTokenFormat.test(presented)) {
       if (fromCookie) clearRefreshCookie(c, deps);
       return sendError(c, 401, 'unauthorized', 'the session has ended; sign in again');

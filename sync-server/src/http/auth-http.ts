@@ -28,6 +28,9 @@ import { addressKey, type RateLimiter, type RateRule } from './rate-limit.ts';
 export interface AuthRateRules {
   readonly guest: RateRule;
   readonly register: RateRule;
+  /** Registrations per email address: one address cannot be probed or flooded from many IPs. */
+  readonly registerAccount: RateRule;
+  readonly refreshIp: RateRule;
   readonly loginIp: RateRule;
   readonly loginAccount: RateRule;
 }

@@ -12,6 +12,8 @@ export const FAST_AUTH: Partial<ServerConfigInput> = {
   passwordScryptR: 8,
   guestRateLimit: 10_000,
   registerRateLimit: 10_000,
+  registerAccountRateLimit: 10_000,
+  refreshIpRateLimit: 10_000,
   loginIpRateLimit: 10_000,
   loginAccountRateLimit: 10_000,
 };

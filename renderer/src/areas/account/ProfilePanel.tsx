@@ -5,6 +5,14 @@ import { useRuntime } from '../../app/RuntimeContext.tsx';
 import type { Identity } from '../../session/session-manager.ts';
 import { describeError } from './SignInPanel.tsx';
 
+/**
+ * Dialog props: a labelled close button, and no scroll lock (Mantine's scroll lock injects a
+ * `<style>` element without the page's CSP nonce, which is blocked and logged).
+ */
+const DIALOG_PROPS = { closeButtonProps: { 'aria-label': 'Close' }, lockScroll: false } as const;
+/** A fixed dark red: the theme's red in dark mode (red-5) is below WCAG AA behind white text. */
+const DANGER = 'red.9';
+
 function UpgradeGuest() {
   const { session } = useRuntime();
   const [displayName, setDisplayName] = useState('');
@@ -162,7 +170,7 @@ export function ProfilePanel({ identity }: { readonly identity: Identity }) {
       </Card>
       {guest ? <UpgradeGuest /> : <ChangePassword />}
 
-      <Modal opened={confirmSignOut !== null} onClose={() => setConfirmSignOut(null)} title="Sign out with unsynced changes?">
+      <Modal {...DIALOG_PROPS} opened={confirmSignOut !== null} onClose={() => setConfirmSignOut(null)} title="Sign out with unsynced changes?">
         <Stack>
           <Text>
             This device has {confirmSignOut?.localChanges ?? 0} change(s) and {confirmSignOut?.pendingIntents ?? 0} request(s) the server has not received yet.
@@ -173,7 +181,7 @@ export function ProfilePanel({ identity }: { readonly identity: Identity }) {
               Stay signed in
             </Button>
             <Button
-              color="red"
+              color={DANGER}
               onClick={() => {
                 setConfirmSignOut(null);
                 void runtime.signOut();
@@ -184,7 +192,7 @@ export function ProfilePanel({ identity }: { readonly identity: Identity }) {
           </Group>
         </Stack>
       </Modal>
-      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete your account?">
+      <Modal {...DIALOG_PROPS} opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete your account?">
         <Stack>
           <Text>Your account, memberships and private data are removed from the server. This cannot be undone.</Text>
           {!guest && <PasswordInput label="Password" value={deletePassword} onChange={(event) => setDeletePassword(event.currentTarget.value)} autoComplete="current-password" />}
@@ -192,7 +200,7 @@ export function ProfilePanel({ identity }: { readonly identity: Identity }) {
             <Button variant="default" onClick={() => setConfirmDelete(false)}>
               Keep my account
             </Button>
-            <Button color="red" onClick={() => void deleteAccount()}>
+            <Button color={DANGER} onClick={() => void deleteAccount()}>
               Delete for good
             </Button>
           </Group>

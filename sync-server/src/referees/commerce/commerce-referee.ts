@@ -28,13 +28,32 @@ import type { Author, DecideContext, Outcome, Referee } from '../../intents/refe
 
 const FINAL = new Set(['fulfilled', 'cancelled']);
 
-function catalogOf(doc: Y.Doc): Map<string, Product> {
-  const catalog = new Map<string, Product>();
-  for (const [key, value] of doc.getMap(CATALOG_PRODUCTS)) {
-    const entry = readCatalogEntry(key, value);
-    if (entry.ok) catalog.set(key, entry.value);
+/**
+ * The valid products among `ids`, read from the catalog room. A decision touches only the
+ * products on its lines, so it reads only those: validating the whole catalog on every checkout
+ * would make each decision cost as much as the catalog is big.
+ */
+function productsById(doc: Y.Doc, ids: Iterable<string>): Map<string, Product> {
+  const stored = doc.getMap(CATALOG_PRODUCTS);
+  const found = new Map<string, Product>();
+  for (const id of ids) {
+    if (found.has(id)) continue;
+    const value = stored.get(id);
+    if (value === undefined) continue;
+    const entry = readCatalogEntry(id, value);
+    if (entry.ok) found.set(id, entry.value);
   }
-  return catalog;
+  return found;
+}
+
+/** Product ids named by a checkout payload, read leniently: the domain validates the payload itself. */
+function lineProductIds(payload: unknown): string[] {
+  const lines = (payload as { lines?: unknown } | null)?.lines;
+  if (!Array.isArray(lines)) return [];
+  return lines.flatMap((line) => {
+    const id = (line as { productId?: unknown } | null)?.productId;
+    return typeof id === 'string' ? [id] : [];
+  });
 }
 
 function writeLevels(context: DecideContext, room: string, changes: ReadonlyArray<{ productId: string; after: number }>): void {
@@ -54,7 +73,7 @@ export function createCommerceReferee(deps: { directory: Directory }): Referee {
 
   const checkout = (intent: { id: string; payload: unknown }, author: Author, context: DecideContext): Outcome => {
     const { tenant, user } = author;
-    const catalog = catalogOf(context.doc(roomNames.catalog(tenant)));
+    const catalog = productsById(context.doc(roomNames.catalog(tenant)), lineProductIds(intent.payload));
     const stock = stockFromEntries(context.doc(roomNames.stock(tenant)).getMap(STOCK_LEVELS).entries());
     const meta = context.doc(roomNames.orders(tenant)).getMap<number>(ORDERS_META);
     const counter = (meta.get('orderCounter') ?? 0) + 1;
@@ -89,7 +108,8 @@ export function createCommerceReferee(deps: { directory: Directory }): Referee {
     const stock: StockLevels = stockFromEntries(context.doc(stockRoom).getMap(STOCK_LEVELS).entries());
     const decided = decideStockAdjustment(stock, intent.payload, author.role);
     if (!decided.ok) return rejected(decided.error.code, decided.error.message, decided.error.available === undefined ? undefined : { available: decided.error.available });
-    if (!catalogOf(context.doc(roomNames.catalog(author.tenant))).has(decided.value.adjustment.productId)) {
+    const { productId } = decided.value.adjustment;
+    if (!productsById(context.doc(roomNames.catalog(author.tenant)), [productId]).has(productId)) {
       return rejected('unknown-product', 'There is no such product in the catalog.');
     }
     writeLevels(context, stockRoom, decided.value.changes);
