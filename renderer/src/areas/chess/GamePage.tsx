@@ -204,7 +204,7 @@ function Game({ engine, gameId }: { readonly engine: EngineHandle; readonly game
   const top: Color = opposite(orientation);
   const presence = (color: Color) => presenceOf(record, color, me, online);
   const playersHere = (['white', 'black'] as const).filter((color) => presence(color) === 'online').length;
-  const watching = connections === null ? null : Math.max(0, connections - playersHere);
+  const watching = connections === null || !live ? null : Math.max(0, connections - playersHere);
 
   const strip = (color: Color) => (
     <PlayerStrip color={color} player={record[color]} isMe={color === me} presence={presence(color)} clock={clocks[color]} low={live && isLowTime(clocks[color].ms, record.timeControl)} material={material} />

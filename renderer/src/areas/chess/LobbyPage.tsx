@@ -172,7 +172,7 @@ export function LobbyPage() {
                 key={id}
                 onClick={() => void quick(id)}
                 disabled={busy !== null}
-                aria-label={`Play ${id} (${timeControlWords(tc)})`}
+                title={`Play ${timeControlWords(tc)}`}
                 data-busy={busy === `quick:${id}`}
                 style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 8, padding: '12px 8px', textAlign: 'center', background: busy === `quick:${id}` ? 'var(--mantine-primary-color-light)' : 'var(--mantine-color-body)' }}
               >
@@ -189,7 +189,7 @@ export function LobbyPage() {
                 setControl('custom');
                 document.getElementById('chess-seek-form')?.scrollIntoView({ behavior: 'smooth' });
               }}
-              aria-label="Custom time control"
+              title="Choose your own time control below"
               style={{ border: '1px dashed var(--mantine-color-default-border)', borderRadius: 8, padding: '12px 8px', textAlign: 'center' }}
             >
               <Text fw={700} size="xl">
