@@ -14,6 +14,7 @@ export const test = base.extend<{ server: ServerProcess }>({
   // eslint-disable-next-line no-empty-pattern
   server: async ({}, use) => {
     const server = await startServerProcess({
+      startTimeoutMs: 90_000,
       env: {
         PLAZA_CHESS_DISCONNECT_GRACE_MS: String(DISCONNECT_GRACE_MS),
         PLAZA_CHESS_SEEK_GRACE_MS: '5000',
