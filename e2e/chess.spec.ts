@@ -1,18 +1,18 @@
 /**
  * Chess end to end, in Chromium against a real server with a 15 s disconnect grace: two guests
  * quick-pair at 1+0 and play Scholar's mate (typed, clicked and dragged moves) while a third
- * guest watches every move; the player to move drops offline and comes back in time, and the
- * game goes on. Then a rematch with colours swapped, where the player to move stays away and
- * loses.
+ * guest watches every move. Then a 10+0 game posted in the lobby and joined from its list: the
+ * player to move drops offline and comes back in time, and the game goes on; then the other
+ * stays away past the grace and loses.
  */
 import type { Page } from '@playwright/test';
 import { expectAccessible } from './support/fixtures.ts';
 import { chessGuest, DISCONNECT_GRACE_MS, expect, expectMove, expectSyncState, sideOf, square, test, typeMove } from './support/chess.ts';
 
 // Three browsers and a game clock: generous for CI machines with 2 cores.
-test.describe.configure({ timeout: 600_000 });
+test.describe.configure({ timeout: 900_000 });
 
-test('quick pairing, Scholar’s mate watched by a spectator, a reconnect in time, then a rematch lost by staying away', async ({ browser, server }) => {
+test('quick pairing and Scholar’s mate watched by a spectator; a reconnect in time; a player who stays away loses', async ({ browser, server }) => {
   const first = await chessGuest(browser, server);
   const second = await chessGuest(browser, server);
   const watcher = await chessGuest(browser, server);
@@ -52,19 +52,6 @@ test('quick pairing, Scholar’s mate watched by a spectator, a reconnect in tim
   await expectMove(everyone, 3, 'Bc4');
   await expectAccessible(white.page, 'a game in play');
 
-  // Black, to move, drops offline: its own screen says so first, then White sees the countdown.
-  await black.context.setOffline(true);
-  await expectSyncState(black.page, 'offline');
-  await expect(black.page.getByTestId('self-offline')).toBeVisible();
-  await expect(white.page.getByTestId('away-black')).toContainText(/has \d+ s to come back/);
-  await expect(white.page.getByTestId('presence-black')).toHaveText('Offline');
-  await expect(watcher.page.getByTestId('away-black')).toBeVisible();
-  // Back within the grace: the countdown goes and the game goes on.
-  await black.context.setOffline(false);
-  await expectSyncState(black.page, 'synced');
-  await expect(white.page.getByTestId('away-black')).toHaveCount(0);
-  await expect(white.page.getByTestId('presence-black')).toHaveText('Online');
-
   // A drag: the knight from b8 to c6.
   await expect(black.page.getByTestId('turn')).toHaveText(/^Your turn/);
   await square(black.page, 'b8').dragTo(square(black.page, 'c6'));
@@ -84,37 +71,60 @@ test('quick pairing, Scholar’s mate watched by a spectator, a reconnect in tim
   await expect(black.page.getByTestId('game-result')).toContainText('You lost');
   await expect(watcher.page.getByTestId('chess-board').getByRole('button', { name: /^e8, black king.*in check/ })).toBeVisible();
 
-  // Rematch: colours swap, both players are taken to the new game.
-  await white.page.getByRole('button', { name: 'Rematch', exact: true }).click();
-  await expect(black.page.getByText('Your opponent wants a rematch.')).toBeVisible();
-  await black.page.getByRole('button', { name: 'Accept rematch' }).click();
-  await expect(black.page).not.toHaveURL(gameUrl);
+  // A second game, 10+0 so that a slow machine cannot flag anyone: posted in the lobby, joined from the list.
+  await white.page.getByRole('link', { name: 'Play', exact: true }).click();
+  await white.page.locator('label').filter({ hasText: /^10\+0$/ }).click();
+  await white.page.locator('label').filter({ hasText: /^White$/ }).click();
+  await white.page.getByRole('button', { name: 'Post to the lobby' }).click();
+  await expect(white.page.getByTestId('my-seeks')).toContainText('10+0 · Rapid · White');
+  await black.page.getByRole('link', { name: 'Play', exact: true }).click();
+  await black.page.getByRole('button', { name: /^Join .*10\+0 · Rapid game$/ }).click();
   await expect(black.page).toHaveURL(/\/chess\/g\/[\w-]+$/);
   await expect(white.page).toHaveURL(black.page.url());
-  const [newWhite, newBlack] = [black, white];
-  expect(await sideOf(newWhite.page)).toBe('white');
+  expect(black.page.url()).not.toBe(gameUrl);
+  expect(await sideOf(white.page)).toBe('white');
+  const players: Page[] = [white.page, black.page];
+  await typeMove(white.page, 'e4');
+  await expectMove(players, 1, 'e4');
+  await typeMove(black.page, 'e5');
+  await expectMove(players, 2, 'e5');
 
-  await typeMove(newWhite.page, 'e4');
-  await expectMove([newWhite.page, newBlack.page], 1, 'e4');
-  await typeMove(newBlack.page, 'e5');
-  await expectMove([newWhite.page, newBlack.page], 2, 'e5');
+  // White, to move, drops offline: its own screen says so first, then Black sees the countdown.
+  await white.context.setOffline(true);
+  await expectSyncState(white.page, 'offline');
+  await expect(white.page.getByTestId('self-offline')).toBeVisible();
+  await expect(black.page.getByTestId('away-white')).toContainText(/has \d+ s to come back/);
+  await expect(black.page.getByTestId('presence-white')).toHaveText('Offline');
+  // Back within the grace: the countdown goes and the game goes on.
+  await white.context.setOffline(false);
+  await expectSyncState(white.page, 'synced');
+  await expect(black.page.getByTestId('away-white')).toHaveCount(0);
+  await expect(black.page.getByTestId('presence-white')).toHaveText('Online');
+  await typeMove(white.page, 'Nf3');
+  await expectMove(players, 3, 'Nf3');
 
-  // White, to move, drops and stays away past the grace: Black wins by forfeit.
-  await newWhite.context.setOffline(true);
-  await expectSyncState(newWhite.page, 'offline');
-  await expect(newBlack.page.getByTestId('away-white')).toContainText(/has \d+ s to come back/);
-  const result = newBlack.page.getByTestId('game-result');
-  await expect(result).toContainText('0-1 · Black wins', { timeout: DISCONNECT_GRACE_MS + 30_000 });
+  // Black, to move, drops and stays away past the grace: White wins by forfeit.
+  await black.context.setOffline(true);
+  await expectSyncState(black.page, 'offline');
+  await expect(white.page.getByTestId('away-black')).toContainText(/has \d+ s to come back/);
+  const result = white.page.getByTestId('game-result');
+  await expect(result).toContainText('1-0 · White wins', { timeout: DISCONNECT_GRACE_MS + 60_000 });
   await expect(result).toContainText('left the game and forfeits');
   await expect(result).toContainText('You won');
-  await newWhite.context.setOffline(false);
-  await expectSyncState(newWhite.page, 'synced');
-  await expect(newWhite.page.getByTestId('game-result')).toContainText('You lost');
+  await black.context.setOffline(false);
+  await expectSyncState(black.page, 'synced');
+  await expect(black.page.getByTestId('game-result')).toContainText('You lost');
+
+  // The rematch offer reaches the opponent.
+  await white.page.getByRole('button', { name: 'Rematch', exact: true }).click();
+  await expect(black.page.getByText('Your opponent wants a rematch.')).toBeVisible();
+  await black.page.getByRole('button', { name: 'Decline rematch' }).click();
+  await expect(white.page.getByText('Your opponent declined the rematch.')).toBeVisible();
 
   // Both games are in the history, replayable with PGN.
-  await newBlack.page.getByRole('link', { name: 'History' }).click();
-  await expect(newBlack.page.getByRole('table', { name: 'Finished games' }).getByRole('row')).toHaveCount(3);
-  await expectAccessible(newBlack.page, 'the chess history');
+  await white.page.getByRole('link', { name: 'History', exact: true }).click();
+  await expect(white.page.getByRole('table', { name: 'Finished games' }).getByRole('row')).toHaveCount(3);
+  await expectAccessible(white.page, 'the chess history');
 
   for (const person of [first, second, watcher]) {
     expect(person.errors.filter((error) => !/WebSocket|ERR_INTERNET_DISCONNECTED|Failed to fetch|net::/.test(error))).toEqual([]);

@@ -12,7 +12,7 @@ export const DISCONNECT_GRACE_MS = 15_000;
 
 export const test = base.extend<{ server: ServerProcess }>({
   // eslint-disable-next-line no-empty-pattern
-  server: async ({}, use) => {
+  server: async ({}, use, testInfo) => {
     const server = await startServerProcess({
       startTimeoutMs: 90_000,
       env: {
@@ -20,16 +20,20 @@ export const test = base.extend<{ server: ServerProcess }>({
         PLAZA_CHESS_SEEK_GRACE_MS: '5000',
         // Three browsers on a loaded machine can take a while to reach the first move.
         PLAZA_CHESS_FIRST_MOVE_TIMEOUT_MS: '60000',
-        PLAZA_HEARTBEAT_MS: '1000',
       },
     });
     await use(server);
     await server.stop();
+    if (testInfo.status !== testInfo.expectedStatus) {
+      // The server's warnings explain most failures (refused intents, dropped connections).
+      const notable = server.logs.filter((entry) => typeof entry.level === 'number' && entry.level >= 40);
+      await testInfo.attach('server-warnings.json', { body: JSON.stringify(notable, null, 2), contentType: 'application/json' });
+    }
   },
 });
 
 /** Every wait is long: these tests run three browsers and a server on machines shared with other work. */
-export const expect = baseExpect.configure({ timeout: 30_000 });
+export const expect = baseExpect.configure({ timeout: 60_000 });
 
 export type Guest = Awaited<ReturnType<typeof newPerson>>;
 

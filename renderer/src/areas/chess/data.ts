@@ -13,7 +13,7 @@ import type { EngineHandle } from '../../app/runtime.ts';
 import { chessLobbyId, type ChessGameData, type ChessLobbyData } from '../../engine/projections/chess.ts';
 
 /** Lobby actions and game commands are worth nothing after this long (a move has its own). */
-export const CHESS_ACTION_TTL_MS = 30_000;
+export const CHESS_ACTION_TTL_MS = 60_000;
 
 function plain<T>(row: { toJSON(): { data: unknown } }): T {
   return row.toJSON().data as T;
