@@ -7,6 +7,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expectAccessible } from './support/fixtures.ts';
+import { newPerson } from './support/shop.ts';
 import { chessGuest, DISCONNECT_GRACE_MS, expect, expectMove, expectSyncState, sideOf, square, test, typeMove } from './support/chess.ts';
 
 // Three browsers and a game clock: generous for CI machines with 2 cores.
@@ -130,4 +131,28 @@ test('quick pairing and Scholar’s mate watched by a spectator; a reconnect in 
     expect(person.errors.filter((error) => !/WebSocket|ERR_INTERNET_DISCONNECTED|Failed to fetch|net::/.test(error))).toEqual([]);
     await person.context.close();
   }
+});
+
+test('a challenge link opens for a visitor who is not signed in, and joining it starts the game for both', async ({ browser, server }) => {
+  const host = await chessGuest(browser, server);
+  await host.page.locator('label').filter({ hasText: /^3\+2$/ }).click();
+  await host.page.getByRole('button', { name: 'Create a challenge link' }).click();
+  const link = host.page.getByRole('textbox', { name: 'Challenge link' });
+  await expect(link).toHaveValue(/\/chess\/join\/[\w-]+$/);
+  const url = await link.inputValue();
+  // Links are not listed in the lobby.
+  await expect(host.page.getByTestId('no-seeks')).toBeVisible();
+
+  const friend = await newPerson(browser);
+  await friend.page.goto(url);
+  await expect(friend.page.getByRole('heading', { name: 'You are invited to a game of chess' })).toBeVisible();
+  await friend.page.getByRole('button', { name: 'Play as guest' }).click();
+  await expect(friend.page.getByTestId('challenge-details')).toContainText('3+2 · Blitz');
+  await expectAccessible(friend.page, 'a challenge link');
+  await friend.page.getByRole('button', { name: 'Accept the challenge' }).click();
+  await expect(friend.page).toHaveURL(/\/chess\/g\/[\w-]+$/);
+  await expect(host.page).toHaveURL(friend.page.url());
+  await expect(host.page.getByTestId('chess-board')).toBeVisible();
+  await expect(friend.page.getByText('3+2 · Blitz').first()).toBeVisible();
+  for (const person of [host, friend]) await person.context.close();
 });
