@@ -18,7 +18,7 @@ test('quick pairing and Scholar’s mate watched by a spectator; a reconnect in 
   const second = await chessGuest(browser, server);
   const watcher = await chessGuest(browser, server);
   await expect(first.page.getByRole('heading', { name: 'Quick pairing' })).toBeVisible();
-  await expectAccessible(first.page, 'the chess lobby');
+  for (const page of [first.page, second.page]) await expectSyncState(page, 'synced');
 
   // The first guest's seek waits in the lobby; the second one's pairs with it.
   await first.page.getByRole('button', { name: /^1\+0\s*Bullet$/ }).click();
@@ -51,7 +51,6 @@ test('quick pairing and Scholar’s mate watched by a spectator; a reconnect in 
   await expect(square(white.page, 'c4')).toHaveAttribute('aria-label', /legal move/);
   await square(white.page, 'c4').click();
   await expectMove(everyone, 3, 'Bc4');
-  await expectAccessible(white.page, 'a game in play');
 
   // A drag: the knight from b8 to c6.
   await expect(black.page.getByTestId('turn')).toHaveText(/^Your turn/);
@@ -71,6 +70,11 @@ test('quick pairing and Scholar’s mate watched by a spectator; a reconnect in 
   await expect(white.page.getByTestId('game-result')).toContainText('You won');
   await expect(black.page.getByTestId('game-result')).toContainText('You lost');
   await expect(watcher.page.getByTestId('chess-board').getByRole('button', { name: /^e8, black king.*in check/ })).toBeVisible();
+  // axe can hold a page's main thread for a long time on a busy machine, so it runs where that cannot cost a game.
+  await expectAccessible(watcher.page, 'a finished game (spectator)');
+  await watcher.page.getByRole('link', { name: 'Play', exact: true }).click();
+  await expect(watcher.page.getByRole('heading', { name: 'Quick pairing' })).toBeVisible();
+  await expectAccessible(watcher.page, 'the chess lobby');
 
   // A second game, 10+0 so that a slow machine cannot flag anyone: posted in the lobby, joined from the list.
   await white.page.getByRole('link', { name: 'Play', exact: true }).click();
@@ -148,11 +152,11 @@ test('a challenge link opens for a visitor who is not signed in, and joining it 
   await expect(friend.page.getByRole('heading', { name: 'You are invited to a game of chess' })).toBeVisible();
   await friend.page.getByRole('button', { name: 'Play as guest' }).click();
   await expect(friend.page.getByTestId('challenge-details')).toContainText('3+2 · Blitz');
-  await expectAccessible(friend.page, 'a challenge link');
   await friend.page.getByRole('button', { name: 'Accept the challenge' }).click();
   await expect(friend.page).toHaveURL(/\/chess\/g\/[\w-]+$/);
   await expect(host.page).toHaveURL(friend.page.url());
   await expect(host.page.getByTestId('chess-board')).toBeVisible();
   await expect(friend.page.getByText('3+2 · Blitz').first()).toBeVisible();
+  await expectAccessible(friend.page, 'a game in play');
   for (const person of [host, friend]) await person.context.close();
 });

@@ -17,7 +17,6 @@ export const test = base.extend<{ server: ServerProcess }>({
       startTimeoutMs: 90_000,
       env: {
         PLAZA_CHESS_DISCONNECT_GRACE_MS: String(DISCONNECT_GRACE_MS),
-        PLAZA_CHESS_SEEK_GRACE_MS: '5000',
         // Three browsers on a loaded machine can take a while to reach the first move.
         PLAZA_CHESS_FIRST_MOVE_TIMEOUT_MS: '60000',
       },

@@ -11,7 +11,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import { Link, useNavigate, useParams } from 'react-router';
 import type { ChessGameRecord } from '../../../../shared/sync/layouts/chess.ts';
 import { colorOf } from '../../../../shared/domain/chess/game.ts';
-import { materialSummary, piecesOfFen } from '../../../../shared/domain/chess/material.ts';
+import { materialSummary, piecesOfFen, type MaterialSummary } from '../../../../shared/domain/chess/material.ts';
 import { fenAt } from '../../../../shared/domain/chess/pgn.ts';
 import { opposite, type Color } from '../../../../shared/domain/chess/types.ts';
 import { useOnline } from '../../app/network.ts';
@@ -25,7 +25,7 @@ import { ExportPanel } from './ExportPanel.tsx';
 import { GameActions } from './GameActions.tsx';
 import { clockView } from './model/clock-view.ts';
 import { COLOR_NAME, formatCountdown, isLowTime, outcomeFor, pairingLabel, ratingDelta, resultLabel, terminationText, timeControlLabel } from './model/format.ts';
-import { GameController } from './model/game-controller.ts';
+import { GameController, type PendingMove } from './model/game-controller.ts';
 import { matchTypedMove } from './model/move-input.ts';
 import { positionOf, squaresOf } from './model/position.ts';
 import { premoveDestinations } from './model/premove.ts';
@@ -97,6 +97,43 @@ function TypedMove({ controller, disabled }: { readonly controller: GameControll
   );
 }
 
+/** A player strip whose clock ticks on its own, so that the board does not re-render ten times a second. */
+function TickingStrip({ record, pending, color, me, presence, material }: { readonly record: ChessGameRecord; readonly pending: PendingMove | null; readonly color: Color; readonly me: Color | null; readonly presence: Presence; readonly material: MaterialSummary | null }) {
+  const live = record.status !== 'ended';
+  const serverNow = useServerNow(100, live && record.clock.running === color);
+  const clock = clockView(record, pending, serverNow)[color];
+  return <PlayerStrip color={color} player={record[color]} isMe={color === me} presence={presence} clock={clock} low={live && isLowTime(clock.ms, record.timeControl)} material={material} />;
+}
+
+/** The opponent's disconnect countdowns and the first-move countdown, ticking every quarter second. */
+function Countdowns({ record, pending, me }: { readonly record: ChessGameRecord; readonly pending: PendingMove | null; readonly me: Color | null }) {
+  const live = record.status !== 'ended';
+  const ticking = live && (record.status === 'waiting-first-move' || record.disconnect.white !== null || record.disconnect.black !== null);
+  const serverNow = useServerNow(250, ticking);
+  if (!live) return null;
+  const clocks = clockView(record, pending, serverNow);
+  const away = (['white', 'black'] as const).flatMap((color) => {
+    const ms = clocks.away[color];
+    if (ms === null || color === me) return [];
+    const name = record[color].displayName;
+    return [
+      <Alert key={color} color="orange" variant="light" role="status" data-testid={`away-${color}`}>
+        {ms > 0 ? `${name} is offline and has ${Math.ceil(ms / 1000)} s to come back (${formatCountdown(ms)}).` : `${name} is offline: the game ends if they are not back when it is their turn.`}
+      </Alert>,
+    ];
+  });
+  return (
+    <>
+      {away}
+      {clocks.firstMove && (
+        <Text size="sm" role="status" data-testid="first-move">
+          {clocks.firstMove.side === me ? 'Your' : `${COLOR_NAME[clocks.firstMove.side]}'s`} first move: {formatCountdown(clocks.firstMove.ms)} left, or the game is aborted.
+        </Text>
+      )}
+    </>
+  );
+}
+
 function useGameController(engine: EngineHandle, gameId: string): GameController {
   const controller = useMemo(
     () =>
@@ -142,7 +179,6 @@ function Game({ engine, gameId }: { readonly engine: EngineHandle; readonly game
   const [viewPly, setViewPly] = useState<number | null>(null);
   const [sound, setSound] = useSoundSetting();
   const live = record != null && record.status !== 'ended';
-  const serverNow = useServerNow(100, live);
   const connections = useRoomConnections(room);
   const openedAt = useRef(engine.client.serverNow());
 
@@ -193,7 +229,6 @@ function Game({ engine, gameId }: { readonly engine: EngineHandle; readonly game
   }
 
   const orientation: Color = flipped ? opposite(me ?? 'white') : (me ?? 'white');
-  const clocks = clockView(record, view.pending, serverNow);
   const lastUci = atLiveEnd ? (view.pending?.uci ?? record.moves.at(-1)?.uci) : record.moves[shownPly - 1]?.uci;
   const lastMove = lastUci ? squaresOf(lastUci) : null;
   let movable: BoardMovable | null = null;
@@ -206,23 +241,7 @@ function Game({ engine, gameId }: { readonly engine: EngineHandle; readonly game
   const playersHere = (['white', 'black'] as const).filter((color) => presence(color) === 'online').length;
   const watching = connections === null || !live ? null : Math.max(0, connections - playersHere);
 
-  const strip = (color: Color) => (
-    <PlayerStrip color={color} player={record[color]} isMe={color === me} presence={presence(color)} clock={clocks[color]} low={live && isLowTime(clocks[color].ms, record.timeControl)} material={material} />
-  );
-
-  const awayNotices = (['white', 'black'] as const).flatMap((color) => {
-    const ms = clocks.away[color];
-    if (ms === null || color === me) return [];
-    const name = record[color].displayName;
-    const seconds = Math.ceil(ms / 1000);
-    return [
-      <Alert key={color} color="orange" variant="light" role="status" data-testid={`away-${color}`}>
-        {ms > 0
-          ? `${name} is offline and has ${seconds} s to come back (${formatCountdown(ms)}).`
-          : `${name} is offline: the game ends if they are not back when it is their turn.`}
-      </Alert>,
-    ];
-  });
+  const strip = (color: Color) => <TickingStrip record={record} pending={view.pending} color={color} me={me} presence={presence(color)} material={material} />;
 
   return (
     <Stack gap="sm">
@@ -281,12 +300,7 @@ function Game({ engine, gameId }: { readonly engine: EngineHandle; readonly game
                 You are offline. Your opponent sees a countdown: come back quickly (30 seconds unless this server says otherwise), or you lose the game.
               </Alert>
             )}
-            {awayNotices}
-            {clocks.firstMove && (
-              <Text size="sm" role="status" data-testid="first-move">
-                {clocks.firstMove.side === me ? 'Your' : `${COLOR_NAME[clocks.firstMove.side]}'s`} first move: {formatCountdown(clocks.firstMove.ms)} left, or the game is aborted.
-              </Text>
-            )}
+            <Countdowns record={record} pending={view.pending} me={me} />
             {live && me !== null && view.position !== null && (
               <Text size="sm" fw={600} role="status" data-testid="turn">
                 {view.pending !== null ? 'Sending your move…' : view.position.turn === me ? 'Your turn' : "Opponent's turn"}

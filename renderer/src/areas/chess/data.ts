@@ -102,8 +102,14 @@ export function useServerNow(everyMs: number, active = true): number {
   const [now, setNow] = useState(read);
   useEffect(() => {
     if (!active) return undefined;
-    const timer = setInterval(() => setNow(engine?.client.serverNow() ?? Date.now()), everyMs);
-    return () => clearInterval(timer);
+    const tick = () => setNow(engine?.client.serverNow() ?? Date.now());
+    // At once too: a countdown that starts must not show the time it was last read.
+    const first = setTimeout(tick, 0);
+    const timer = setInterval(tick, everyMs);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }, [engine, everyMs, active]);
   return now;
 }
