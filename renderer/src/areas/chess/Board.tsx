@@ -183,24 +183,12 @@ export function Board({ fen, orientation, movable, lastMove, checkSquare, premov
         if (lastMove && (lastMove.from === square || lastMove.to === square)) words.push('last move');
         if (checkSquare === square) words.push('in check');
         return (
-          <button
+          // The glyphs sit beside the button, not in it: its name is the label alone (axe: label-content-name-mismatch).
+          <div
             key={square}
-            type="button"
-            tabIndex={-1}
-            aria-label={words.join(', ')}
-            aria-pressed={selection === square}
-            data-square={square}
-            onClick={(event) => {
-              // Pointer presses are handled on the board; this is Enter or Space on a focused square.
-              if (event.detail === 0) press(square);
-            }}
             style={{
               position: 'relative',
-              border: 0,
-              padding: 0,
-              margin: 0,
               background: [...layers, light ? LIGHT : DARK].join(', '),
-              cursor: movable !== null && (piece?.color === movable.color || isTarget) ? 'pointer' : 'default',
               display: 'flex',
               alignItems: 'center',
               justifyContent: 'center',
@@ -224,7 +212,27 @@ export function Board({ fen, orientation, movable, lastMove, checkSquare, premov
                 {square[0]}
               </span>
             )}
-          </button>
+            <button
+              type="button"
+              tabIndex={-1}
+              aria-label={words.join(', ')}
+              aria-pressed={selection === square}
+              data-square={square}
+              onClick={(event) => {
+                // Pointer presses are handled on the board; this is Enter or Space on a focused square.
+                if (event.detail === 0) press(square);
+              }}
+              style={{
+                position: 'absolute',
+                inset: 0,
+                border: 0,
+                padding: 0,
+                margin: 0,
+                background: 'transparent',
+                cursor: movable !== null && (piece?.color === movable.color || isTarget) ? 'pointer' : 'default',
+              }}
+            />
+          </div>
         );
       })}
       {dragging && dragged && (
