@@ -37,7 +37,7 @@ export function PlayerStrip({ color, player, isMe, presence, clock, low, materia
           </Text>
         )}
         {presence !== 'unknown' && (
-          <Badge size="sm" variant="light" color={presence === 'online' ? 'teal' : 'red'} data-testid={`presence-${color}`}>
+          <Badge size="sm" variant="filled" color={presence === 'online' ? 'teal.9' : 'red.9'} data-testid={`presence-${color}`}>
             {presence === 'online' ? 'Online' : 'Offline'}
           </Badge>
         )}
