@@ -32,6 +32,8 @@ export function projectionsFor(room: RoomRef): Projection[] {
       return [chessLobbyProjection];
     case 'chess-game':
       return [chessGameProjection, chessChatProjection];
+    case 'chess-players':
+      return [chessChatProjection];
     case 'markets':
       return [marketsDirectoryProjection];
     case 'market':

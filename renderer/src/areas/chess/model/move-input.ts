@@ -22,6 +22,11 @@ function normalizeSan(text: string): string {
     .replace(/[x:=-]/g, '');
 }
 
+/** A piece move's SAN without the file or rank that tells two such pieces apart. */
+function withoutDisambiguation(san: string): string {
+  return san.replace(/^([KQRBN])[a-h]?[1-8]?([a-h][1-8])$/, '$1$2');
+}
+
 export function matchTypedMove(typed: string, moves: readonly MoveOption[]): TypedMove {
   const text = typed.trim().replace(/\s+/g, '');
   if (text === '') return { kind: 'error', message: 'Type a move, for example e4, Nf3 or e7e8q.' };
@@ -44,7 +49,9 @@ export function matchTypedMove(typed: string, moves: readonly MoveOption[]): Typ
   const wanted = normalizeSan(text);
   const exact = moves.filter((move) => normalizeSan(move.san) === wanted);
   if (exact.length === 1) return { kind: 'move', move: exact[0]! };
-  const loose = exact.length > 1 ? exact : moves.filter((move) => normalizeSan(move.san).toLowerCase() === wanted.toLowerCase());
+  let loose = exact.length > 1 ? exact : moves.filter((move) => normalizeSan(move.san).toLowerCase() === wanted.toLowerCase());
+  // "Nd2" when two knights reach d2: chess.js spells them "Nbd2" and "Nfd2".
+  if (loose.length === 0) loose = moves.filter((move) => withoutDisambiguation(normalizeSan(move.san)) === wanted);
   if (loose.length === 1) return { kind: 'move', move: loose[0]! };
   if (loose.length > 1) return { kind: 'error', message: `${text} could be ${loose.map((move) => move.san).join(' or ')}: type one of them.` };
 
