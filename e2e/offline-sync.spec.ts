@@ -29,6 +29,7 @@ async function login(page: Page, email: string, password: string): Promise<void>
 }
 
 test('an edit made offline survives closing the browser and reaches another client after reconnecting', async ({ server }) => {
+  test.slow(); // two persistent browsers, two sign-ins and a browser restart
   const profile = mkdtempSync(path.join(os.tmpdir(), 'plaza-profile-'));
   const email = 'ada@example.com';
   const password = 'correct horse battery staple';

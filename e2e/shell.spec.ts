@@ -29,7 +29,7 @@ test('every area is reachable from the navigation without console errors or seri
   await gotoApp(page, server);
   await expect(page).toHaveURL(/\/shop$/);
   for (const area of AREAS) {
-    await page.getByRole('link', { name: area.link }).click();
+    await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: area.link }).click();
     await expect(page).toHaveURL(new RegExp(`${area.path}$`));
     await expect(page.getByRole('heading', { level: 2, name: area.heading })).toBeVisible();
     await expectAccessible(page, area.path);

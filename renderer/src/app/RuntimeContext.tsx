@@ -79,7 +79,8 @@ class ObservableStore<T> {
 export function useObservable<T>(factory: (engine: EngineHandle) => Observable<T> | null, deps: ReadonlyArray<string | number | boolean | null | undefined>): T | undefined {
   const engine = useEngine();
   const key = JSON.stringify(deps);
+  // A render may still see a signed-out identity's engine after its database closed; querying it would throw.
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for the caller's inputs
-  const store = useMemo(() => new ObservableStore(engine ? factory(engine) : null), [engine, key]);
+  const store = useMemo(() => new ObservableStore(engine && !engine.db.closed ? factory(engine) : null), [engine, key]);
   return useSyncExternalStore(store.subscribe, store.snapshot);
 }

@@ -148,6 +148,8 @@ const idle = { subscribe: () => () => undefined, getSnapshot: () => null };
 /** The catalog of the signed-in identity, kept current; null without an engine. */
 export function useCatalog(): CatalogSnapshot | null {
   const engine = useEngine();
-  const store = engine ? catalogStoreFor(engine.db) : idle;
+  // A render can still see the engine of an identity that just signed out, after its database
+  // closed: querying that database would throw, and there is nothing left to show from it.
+  const store = engine && !engine.db.closed ? catalogStoreFor(engine.db) : idle;
   return useSyncExternalStore(store.subscribe, store.getSnapshot);
 }
