@@ -23,8 +23,9 @@ import { planCall, type CallPlan } from '../domain/llm/plan.ts';
 import type { BudgetShortfall, KillSwitchScope } from '../domain/llm/refusal.ts';
 import { settle as settleCall, type CallOutcome } from '../domain/llm/settle.ts';
 import { dayWindow } from '../domain/llm/windows.ts';
-import { int, nullableInt, nullableText, text, type SqlRow, type SqlValue } from './db.ts';
+import { int, nullableText, text, type SqlRow, type SqlValue } from './db.ts';
 import {
+  ledgerRowMappers,
   LedgerInvariantError,
   type CallRecord,
   type KillSwitchRecord,
@@ -88,71 +89,7 @@ export const LLM_LEDGER_PG_SCHEMA = `
   CREATE TABLE llm_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL);
 `;
 
-const SCOPE_KINDS = new Set<string>(['session', 'user-day', 'tenant-day', 'tenant-month', 'global-day']);
-
-function scopeRecord(row: SqlRow): ScopeRecord {
-  const kind = text(row.kind);
-  if (!SCOPE_KINDS.has(kind)) throw new LedgerInvariantError(`unknown scope kind "${kind}" in the ledger`);
-  return {
-    key: text(row.key),
-    kind: kind as ScopeKind,
-    window: text(row.scope_window),
-    capMicroUsd: microUsd(int(row.cap)),
-    committedMicroUsd: microUsd(int(row.committed)),
-    reservedMicroUsd: microUsd(int(row.reserved)),
-    alerted: int(row.alerted),
-  };
-}
-
-function callRecord(row: SqlRow): CallRecord {
-  const charged = nullableInt(row.charged);
-  return {
-    id: text(row.id),
-    tenant: text(row.tenant),
-    user: text(row.user_id),
-    session: text(row.session),
-    model: text(row.model),
-    day: text(row.day),
-    stream: int(row.stream) === 1,
-    admittedAt: int(row.admitted_at),
-    promptTokensCounted: int(row.prompt_tokens_counted),
-    promptTokensReserved: int(row.prompt_tokens_reserved),
-    requestedMaxTokens: nullableInt(row.requested_max_tokens),
-    clampedMaxTokens: int(row.clamped_max_tokens),
-    reservedMicroUsd: microUsd(int(row.reserved)),
-    status: text(row.status) === 'open' ? 'open' : 'settled',
-    endedAt: nullableInt(row.ended_at),
-    endedBy: nullableText(row.ended_by),
-    basis: nullableText(row.basis),
-    chargedMicroUsd: charged === null ? null : microUsd(charged),
-    promptTokens: nullableInt(row.prompt_tokens),
-    cachedTokens: nullableInt(row.cached_tokens),
-    completionTokens: nullableInt(row.completion_tokens),
-    latencyMs: nullableInt(row.latency_ms),
-    firstTokenMs: nullableInt(row.first_token_ms),
-    overrun: int(row.overrun) === 1,
-    recovered: int(row.recovered) === 1,
-  };
-}
-
-function alertRecord(row: SqlRow): LedgerAlert {
-  const threshold = nullableInt(row.threshold);
-  return {
-    id: int(row.id),
-    code: text(row.code) === 'usage-overrun' ? 'usage-overrun' : 'threshold',
-    scopeKey: text(row.scope_key),
-    kind: text(row.kind) as ScopeKind,
-    window: text(row.scope_window),
-    threshold: threshold === 50 || threshold === 80 || threshold === 100 ? threshold : null,
-    tenant: nullableText(row.tenant),
-    user: nullableText(row.user_id),
-    session: nullableText(row.session),
-    spentMicroUsd: microUsd(int(row.spent)),
-    capMicroUsd: microUsd(int(row.cap)),
-    message: text(row.message),
-    at: int(row.at),
-  };
-}
+const { scopeRecord, callRecord, alertRecord } = ledgerRowMappers({ user: 'user_id', window: 'scope_window' });
 
 function alertOwner(kind: ScopeKind, identity: { tenant: string; user: string; session: string }) {
   return {

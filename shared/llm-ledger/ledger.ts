@@ -223,71 +223,83 @@ const valueRows = (rows: number, columns: number) => `(${placeholders(columns)})
 
 const SCOPE_KINDS_SET = new Set<string>(['session', 'user-day', 'tenant-day', 'tenant-month', 'global-day']);
 
-function scopeRecord(row: SqlRow): ScopeRecord {
-  const kind = text(row.kind);
-  if (!SCOPE_KINDS_SET.has(kind)) throw new LedgerInvariantError(`unknown scope kind "${kind}" in the ledger`);
-  return {
-    key: text(row.key),
-    kind: kind as ScopeKind,
-    window: text(row.window),
-    capMicroUsd: microUsd(int(row.cap)),
-    committedMicroUsd: microUsd(int(row.committed)),
-    reservedMicroUsd: microUsd(int(row.reserved)),
-    alerted: int(row.alerted),
-  };
+/** Ledger rows back into records; the embedded (SQLite) and the Postgres schemas differ only in two column names. */
+export interface LedgerColumns {
+  readonly user: 'user' | 'user_id';
+  readonly window: 'window' | 'scope_window';
 }
 
-function callRecord(row: SqlRow): CallRecord {
-  const charged = nullableInt(row.charged);
-  return {
-    id: text(row.id),
-    tenant: text(row.tenant),
-    user: text(row.user),
-    session: text(row.session),
-    model: text(row.model),
-    day: text(row.day),
-    stream: int(row.stream) === 1,
-    admittedAt: int(row.admitted_at),
-    promptTokensCounted: int(row.prompt_tokens_counted),
-    promptTokensReserved: int(row.prompt_tokens_reserved),
-    requestedMaxTokens: nullableInt(row.requested_max_tokens),
-    clampedMaxTokens: int(row.clamped_max_tokens),
-    reservedMicroUsd: microUsd(int(row.reserved)),
-    status: text(row.status) === 'open' ? 'open' : 'settled',
-    endedAt: nullableInt(row.ended_at),
-    endedBy: nullableText(row.ended_by),
-    basis: nullableText(row.basis),
-    chargedMicroUsd: charged === null ? null : microUsd(charged),
-    promptTokens: nullableInt(row.prompt_tokens),
-    cachedTokens: nullableInt(row.cached_tokens),
-    completionTokens: nullableInt(row.completion_tokens),
-    latencyMs: nullableInt(row.latency_ms),
-    firstTokenMs: nullableInt(row.first_token_ms),
-    overrun: int(row.overrun) === 1,
-    recovered: int(row.recovered) === 1,
+export function ledgerRowMappers(columns: LedgerColumns) {
+  const scopeRecord = (row: SqlRow): ScopeRecord => {
+    const kind = text(row.kind);
+    if (!SCOPE_KINDS_SET.has(kind)) throw new LedgerInvariantError(`unknown scope kind "${kind}" in the ledger`);
+    return {
+      key: text(row.key),
+      kind: kind as ScopeKind,
+      window: text(row[columns.window]),
+      capMicroUsd: microUsd(int(row.cap)),
+      committedMicroUsd: microUsd(int(row.committed)),
+      reservedMicroUsd: microUsd(int(row.reserved)),
+      alerted: int(row.alerted),
+    };
   };
+
+  const callRecord = (row: SqlRow): CallRecord => {
+    const charged = nullableInt(row.charged);
+    return {
+      id: text(row.id),
+      tenant: text(row.tenant),
+      user: text(row[columns.user]),
+      session: text(row.session),
+      model: text(row.model),
+      day: text(row.day),
+      stream: int(row.stream) === 1,
+      admittedAt: int(row.admitted_at),
+      promptTokensCounted: int(row.prompt_tokens_counted),
+      promptTokensReserved: int(row.prompt_tokens_reserved),
+      requestedMaxTokens: nullableInt(row.requested_max_tokens),
+      clampedMaxTokens: int(row.clamped_max_tokens),
+      reservedMicroUsd: microUsd(int(row.reserved)),
+      status: text(row.status) === 'open' ? 'open' : 'settled',
+      endedAt: nullableInt(row.ended_at),
+      endedBy: nullableText(row.ended_by),
+      basis: nullableText(row.basis),
+      chargedMicroUsd: charged === null ? null : microUsd(charged),
+      promptTokens: nullableInt(row.prompt_tokens),
+      cachedTokens: nullableInt(row.cached_tokens),
+      completionTokens: nullableInt(row.completion_tokens),
+      latencyMs: nullableInt(row.latency_ms),
+      firstTokenMs: nullableInt(row.first_token_ms),
+      overrun: int(row.overrun) === 1,
+      recovered: int(row.recovered) === 1,
+    };
+  };
+
+  const alertRecord = (row: SqlRow): LedgerAlert => {
+    const threshold = nullableInt(row.threshold);
+    return {
+      id: int(row.id),
+      code: text(row.code) === 'usage-overrun' ? 'usage-overrun' : 'threshold',
+      scopeKey: text(row.scope_key),
+      kind: text(row.kind) as ScopeKind,
+      window: text(row[columns.window]),
+      threshold: threshold === 50 || threshold === 80 || threshold === 100 ? threshold : null,
+      tenant: nullableText(row.tenant),
+      user: nullableText(row[columns.user]),
+      session: nullableText(row.session),
+      spentMicroUsd: microUsd(int(row.spent)),
+      capMicroUsd: microUsd(int(row.cap)),
+      message: text(row.message),
+      at: int(row.at),
+    };
+  };
+
+  /** Who an alert about `kind` concerns: user scopes name the user, the global scope no tenant. */
+  return { scopeRecord, callRecord, alertRecord };
 }
 
-function alertRecord(row: SqlRow): LedgerAlert {
-  const threshold = nullableInt(row.threshold);
-  return {
-    id: int(row.id),
-    code: text(row.code) === 'usage-overrun' ? 'usage-overrun' : 'threshold',
-    scopeKey: text(row.scope_key),
-    kind: text(row.kind) as ScopeKind,
-    window: text(row.window),
-    threshold: threshold === 50 || threshold === 80 || threshold === 100 ? threshold : null,
-    tenant: nullableText(row.tenant),
-    user: nullableText(row.user),
-    session: nullableText(row.session),
-    spentMicroUsd: microUsd(int(row.spent)),
-    capMicroUsd: microUsd(int(row.cap)),
-    message: text(row.message),
-    at: int(row.at),
-  };
-}
+const { scopeRecord, callRecord, alertRecord } = ledgerRowMappers({ user: 'user', window: 'window' });
 
-/** Who an alert about `kind` concerns: user scopes name the user, the global scope no tenant. */
 function alertOwner(kind: ScopeKind, identity: { tenant: string; user: string; session: string }) {
   return {
     tenant: kind === 'global-day' ? null : identity.tenant,
