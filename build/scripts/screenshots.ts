@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.ts';
+import { generateCatalog } from '../../e2e/support/catalog-gen.ts';
+import { seedShop } from '../../e2e/support/seed.ts';
 import { startFakeOpenAI } from '../../sync-server/src/test-support/fake-openai/fake-openai.ts';
 import { REPO_ROOT, startServerProcess } from './server-process.ts';
 
@@ -14,6 +16,8 @@ export interface Shot {
   readonly path: string;
   /** Optional preparation (seed data, clicks) before the capture. */
   readonly prepare?: (page: Page, serverUrl: string) => Promise<void>;
+  /** Captured in a browser of its own (its sign-in must not carry over to the next pictures). */
+  readonly ownBrowser?: boolean;
 }
 
 /** The answer the fake AI upstream streams for the chat picture: Markdown with a code block. */
@@ -82,8 +86,17 @@ async function marketWithTrades(page: Page): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
 }
 
+/** A guest browsing a seeded catalog (the products are seeded before any picture is taken). */
+async function shopAsGuest(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Account' }).click();
+  await page.getByRole('button', { name: 'Continue as guest' }).click();
+  await page.getByTestId('profile-name').waitFor({ timeout: 30_000 });
+  await page.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Shop' }).click();
+  await page.getByTestId('product-list').getByRole('listitem').first().waitFor({ timeout: 60_000 });
+}
+
 const SHOTS: readonly Shot[] = [
-  { name: 'shop', path: '/shop' },
+  { name: 'shop', path: '/shop', prepare: shopAsGuest, ownBrowser: true },
   { name: 'chess', path: '/chess' },
   // It signs up; the pictures before it show the app as a first visitor sees it.
   { name: 'chat', path: '/chat', prepare: chatWithAnswer },
@@ -94,11 +107,14 @@ const outputDir = path.join(REPO_ROOT, 'build/screenshots');
 mkdirSync(outputDir, { recursive: true });
 const fake = await startFakeOpenAI({ answer: () => CHAT_ANSWER, defaults: { chunkDelayMs: 10 } });
 const server = await startServerProcess({ env: { PLAZA_LLM_UPSTREAM_URL: fake.baseURL, PLAZA_LLM_API_KEY: fake.apiKey } });
+const catalog = generateCatalog(60);
+await seedShop(server, { products: catalog, stock: new Map(catalog.map((product, index) => [product.id, 3 + (index % 7)])) });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 });
-  const page = await context.newPage();
+  const newPage = async () => (await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 })).newPage();
+  const shared = await newPage();
   for (const shot of SHOTS) {
+    const page = shot.ownBrowser ? await newPage() : shared;
     await page.goto(new URL(shot.path, server.url).toString());
     await page.getByRole('heading', { name: 'Plaza', level: 1 }).waitFor();
     await shot.prepare?.(page, server.url);
@@ -106,6 +122,7 @@ try {
     const file = path.join(outputDir, `${shot.name}.png`);
     await page.screenshot({ path: file });
     console.log(`wrote ${path.relative(REPO_ROOT, file)}`);
+    if (page !== shared) await page.context().close();
   }
 } finally {
   await browser.close();
