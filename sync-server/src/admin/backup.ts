@@ -8,6 +8,7 @@
 import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { importBlobFiles } from '../store/blob-files.ts';
 import { SQLITE_MIGRATIONS } from '../store/sqlite-migrations.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 
@@ -34,6 +35,8 @@ export async function backupDataDir(dataDir: string, out?: string): Promise<{ fi
   const file = path.resolve(out ?? path.join(dataDir, 'backups', defaultBackupName()));
   const store = SqliteStore.open(dataDir);
   try {
+    // A data directory of the previous version, not started since: its image files go in too.
+    await importBlobFiles(dataDir, store.blobs, Date.now());
     await store.backup(file);
   } finally {
     await store.close();

@@ -84,6 +84,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX deadlines_by_queue ON deadlines (tenant, referee);
     `,
   },
+  {
+    version: 5,
+    description: 'blobs (product images) in the store, content-addressed per tenant; the files of the previous version are imported at start',
+    sql: `
+      CREATE TABLE blobs (
+        tenant TEXT NOT NULL, hash TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL, created_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, hash),
+        CHECK (length(hash) = 64 AND size = length(data)));
+    `,
+  },
 ];
 
 export class MigrationError extends Error {
