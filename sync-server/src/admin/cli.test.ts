@@ -108,6 +108,29 @@ describe('backup and restore', () => {
     expect((await fetch(`${server.url}/blobs/default/${blobHash(imageAfter)}`)).status).toBe(404);
   });
 
+  it('restoring a backup made by the previous version (images were files then) keeps the images that the upgrade imported', async () => {
+    const dataDir = temporaryDir();
+    const db = new DatabaseSync(path.join(dataDir, 'plaza.db'));
+    migrate(db, SQLITE_MIGRATIONS.slice(0, -1));
+    const oldBackup = path.join(temporaryDir(), 'previous-version.db');
+    db.prepare('VACUUM INTO ?').run(oldBackup);
+    db.close();
+    const image = png(4, 4);
+    const hash = blobHash(image);
+    mkdirSync(path.join(dataDir, 'blobs', 'default', hash.slice(0, 2)), { recursive: true });
+    writeFileSync(path.join(dataDir, 'blobs', 'default', hash.slice(0, 2), `${hash}.png`), image);
+    server = await startTestServer({ dataDir });
+    expect((await fetch(`${server.url}/blobs/default/${hash}`)).status).toBe(200);
+    await server.close();
+    server = null;
+    const restored = (await cli(['restore', '--from', oldBackup, '--data-dir', dataDir])) as { imagesImported: number };
+    expect(restored.imagesImported).toBe(1);
+    server = await startTestServer({ dataDir });
+    const served = await fetch(`${server.url}/blobs/default/${hash}`);
+    expect(served.status).toBe(200);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(image);
+  });
+
   it('a backup of a data directory of the previous version, never started since, carries its image files', async () => {
     const dataDir = temporaryDir();
     const db = new DatabaseSync(path.join(dataDir, 'plaza.db'));

@@ -36,7 +36,7 @@ export interface BlobImport {
   readonly present: number;
   /** Files left where they are, with the reason (relative to the renamed folder). */
   readonly skipped: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
-  /** Where the folder went, or null when there was none. */
+  /** Where the folder went (or, for a `folder` import, where it is), or null when there was none. */
   readonly movedTo: string | null;
 }
 
@@ -44,9 +44,16 @@ async function entries(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
 }
 
-/** Imports `<dataDir>/blobs` (if any) into `blobs`, then renames the folder. */
-export async function importBlobFiles(dataDir: string, blobs: BlobStore, now: number): Promise<BlobImport> {
-  const root = path.join(dataDir, LEGACY_BLOB_DIR);
+/** The prefix of the folders that `importBlobFiles` renamed (they still hold every file). */
+export const IMPORTED_BLOB_DIR_PREFIX = `${LEGACY_BLOB_DIR}-imported-`;
+
+/**
+ * Imports `<dataDir>/blobs` (if any) into `blobs`, then renames the folder. `folder` imports
+ * another folder of the same layout, left where it is (a restore of a backup older than the
+ * blobs table takes the images back from the folders renamed by earlier imports).
+ */
+export async function importBlobFiles(dataDir: string, blobs: BlobStore, now: number, folder?: string): Promise<BlobImport> {
+  const root = path.join(dataDir, folder ?? LEGACY_BLOB_DIR);
   if (!existsSync(root)) return { imported: 0, present: 0, skipped: [], movedTo: null };
   let imported = 0;
   let present = 0;
@@ -88,8 +95,9 @@ export async function importBlobFiles(dataDir: string, blobs: BlobStore, now: nu
       }
     }
   }
+  if (folder !== undefined) return { imported, present, skipped, movedTo: root };
   // Only after every file is in the store (an interrupted import is simply run again at the next start).
-  const movedTo = path.join(dataDir, `${LEGACY_BLOB_DIR}-imported-${new Date(now).toISOString().replace(/[:.]/g, '-')}`);
+  const movedTo = path.join(dataDir, `${IMPORTED_BLOB_DIR_PREFIX}${new Date(now).toISOString().replace(/[:.]/g, '-')}`);
   await rename(root, movedTo);
   return { imported, present, skipped, movedTo };
 }

@@ -11,6 +11,9 @@ export interface Migration {
   readonly sql: string;
 }
 
+/** The first schema with the `blobs` table: older databases had their images as files beside them. */
+export const BLOBS_SCHEMA_VERSION = 5;
+
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -85,7 +88,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 5,
+    version: BLOBS_SCHEMA_VERSION,
     description: 'blobs (product images) in the store, content-addressed per tenant; the files of the previous version are imported at start',
     sql: `
       CREATE TABLE blobs (
