@@ -52,12 +52,8 @@ export async function backupDataDir(dataDir: string, out?: string): Promise<{ fi
   return { file, bytes: statSync(file).size };
 }
 
-/** Replaces the data directory's database with a backup (no server may run on it). */
-export async function restoreDataDir(dataDir: string, from: string, serverRunning: boolean): Promise<{ restored: string; previous: string | null; imagesImported: number }> {
-  if (serverRunning) throw new BackupError('a server runs on this data directory: stop it before restoring');
-  const backup = path.resolve(from);
-  if (!existsSync(backup)) throw new BackupError(`no backup at ${backup}`);
-  let backupVersion = 0;
+/** The schema version of a backup file, after checking that it is an intact Plaza database this version can read. */
+function checkedBackupVersion(backup: string): number {
   const check = new DatabaseSync(backup, { readOnly: true });
   try {
     const integrity = check.prepare('PRAGMA integrity_check').get() as { integrity_check: string };
@@ -66,13 +62,21 @@ export async function restoreDataDir(dataDir: string, from: string, serverRunnin
     const latest = SQLITE_MIGRATIONS.at(-1)!.version;
     if (version === null) throw new BackupError('the file is not a Plaza backup (no schema)');
     if (version > latest) throw new BackupError(`the backup was written by a newer Plaza (schema ${version}, this version knows ${latest})`);
-    backupVersion = version;
+    return version;
   } catch (error) {
     if (error instanceof BackupError) throw error;
     throw new BackupError(`the file is not a Plaza backup: ${(error as Error).message}`);
   } finally {
     check.close();
   }
+}
+
+/** Replaces the data directory's database with a backup (no server may run on it). */
+export async function restoreDataDir(dataDir: string, from: string, serverRunning: boolean): Promise<{ restored: string; previous: string | null; imagesImported: number }> {
+  if (serverRunning) throw new BackupError('a server runs on this data directory: stop it before restoring');
+  const backup = path.resolve(from);
+  if (!existsSync(backup)) throw new BackupError(`no backup at ${backup}`);
+  const backupVersion = checkedBackupVersion(backup);
   const target = path.join(dataDir, DATABASE_FILE);
   let previous: string | null = null;
   if (existsSync(target)) {
