@@ -130,6 +130,8 @@ describe('POST /api/blobs and GET /blobs/:tenant/:hash', () => {
     const declared = await upload(big, auth(admin.token));
     expect(declared.status).toBe(413);
     expect(await declared.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    // The unread rest of the body ends that connection: the next request cannot queue behind it.
+    expect(declared.headers.get('connection')).toBe('close');
     // No Content-Length (chunked): the limit still holds while reading.
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({

@@ -130,16 +130,14 @@ export function mountBlobs(app: Hono, deps: BlobDeps): void {
     const hash = c.req.param('hash');
     if (!BLOB_TENANT.test(tenant) || !BLOB_HASH.test(hash)) return sendError(c, 400, 'bad_request', 'a blob address is /blobs/<tenant>/<sha256 as 64 lowercase hex digits>');
     const blob = await deps.blobs.get(tenant, hash);
-    if (blob !== null) {
-      return c.body(new Uint8Array(blob.data), 200, {
-        'content-type': blob.mime,
-        'content-length': String(blob.data.byteLength),
-        'cache-control': 'public, max-age=31536000, immutable',
-        'x-content-type-options': 'nosniff',
-        'content-security-policy': "default-src 'none'; sandbox",
-        etag: `"${hash}"`,
-      });
-    }
-    return sendError(c, 404, 'not_found', 'no such blob');
+    if (blob === null) return sendError(c, 404, 'not_found', 'no such blob');
+    return c.body(new Uint8Array(blob.data), 200, {
+      'content-type': blob.mime,
+      'content-length': String(blob.data.byteLength),
+      'cache-control': 'public, max-age=31536000, immutable',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
+      etag: `"${hash}"`,
+    });
   });
 }
