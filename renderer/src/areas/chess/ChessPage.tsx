@@ -74,7 +74,8 @@ function PlayAsGuest({ invited }: { readonly invited: boolean }) {
         <Text>{invited ? 'Continue as a guest to see the challenge and join it.' : 'Continue as a guest and the lobby pairs you with a person in seconds.'}</Text>
         <List size="sm" spacing={4}>
           <List.Item>Server clocks from 1-minute bullet to 30-minute games; draw offers, rematches, chat.</List.Item>
-          <List.Item>If your connection drops, you have 30 seconds to come back.</List.Item>
+          {/* Each server sets its own grace; a visitor not signed in has no game to read it from yet. */}
+          <List.Item>If your connection drops, the game waits for you; it shows how long you have to come back.</List.Item>
           <List.Item>Guests play casual games; an account keeps a rating.</List.Item>
         </List>
         {error && (
