@@ -63,6 +63,7 @@ export class RoomReplica {
   doc: Y.Doc;
   provider: WebsocketProvider | null = null;
   state: ReplicaState = 'offline';
+  /** The server's live facts about the room; null while not connected (they would be stale). */
   info: RoomInfo | null = null;
   private readonly options: RoomReplicaOptions;
   private readonly now: () => number;
@@ -231,6 +232,7 @@ export class RoomReplica {
     });
     provider.on('status', ({ status }: { status: string }) => {
       if (status === 'connecting' && this.state !== 'synced') this.setState('connecting');
+      if (status === 'disconnected') this.info = null;
       if (status === 'disconnected' && this.wantConnected) this.setState('connecting');
     });
     provider.on('closed', (event: { code: number; reason: string }) => void this.handleTerminalClose(event.code));
