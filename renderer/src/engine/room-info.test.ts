@@ -2,11 +2,11 @@
  * A spectator's replica of a chess game room against a real server: the server's live facts
  * about the room (the people and sockets in it, what a spectators' count is made of), kept
  * current as people come and go and dropped while this client is not connected, so that a stale
- * count is never shown.
+ * count is never shown; and reconnecting to a room it may only read keeps what it holds.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { roomNames } from '../../../shared/sync/rooms.ts';
-import { CHESS_TEST_CONFIG, Player, startGame } from '../../../sync-server/src/referees/chess/test-support/players.ts';
+import { CHESS_TEST_CONFIG, Player, playMoves, record, startGame } from '../../../sync-server/src/referees/chess/test-support/players.ts';
 import type { RunningServer } from '../../../sync-server/src/server.ts';
 import { addUser, connectClient, destroyAll, eventually, startTestServer, whenSynced } from '../../../sync-server/src/test-support/harness.ts';
 import { fixedToken, startEngine, type Engine } from './test-support/engine-harness.ts';
@@ -54,4 +54,19 @@ describe('a spectator of a game room', () => {
     await eventually(() => expect(replica.info).toMatchObject({ connections: 2, users: 2 }));
   });
 
+  it('reconnects to a room it may only read without being taken for a writer: its doc and what it stored are kept', async () => {
+    server = await startTestServer(CHESS_TEST_CONFIG);
+    const { spectator, replica, alice, bob, gameId } = await spectate();
+    // Moves overwrite the game's fields, so the spectator's doc holds deletions, which every sync step 2 carries.
+    await playMoves(alice, bob, gameId, ['e2e4', 'e7e5']);
+    await eventually(() => expect(record(replica.doc).moves).toHaveLength(2));
+    const held = replica.doc;
+    spectator.network.set(false);
+    spectator.network.set(true);
+    await eventually(() => expect(replica.state).toBe('synced'));
+    await playMoves(alice, bob, gameId, ['g1f3'], 2);
+    await eventually(() => expect(record(replica.doc).moves).toHaveLength(3));
+    expect(spectator.client.violations$.value).toEqual([]);
+    expect(replica.doc).toBe(held);
+  });
 });

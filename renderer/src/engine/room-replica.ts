@@ -6,10 +6,11 @@
  */
 import * as buffer from 'lib0/buffer';
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CLOSE } from '../../../shared/sync/close-codes.ts';
-import { AUTH_SUBPROTOCOL_PREFIX, clockSample, encodeTimeRequest, MESSAGE, PLAZA_SUBPROTOCOL, readTimeMessage, type RoomInfo, type ViolationReport } from '../../../shared/sync/protocol.ts';
+import { AUTH_SUBPROTOCOL_PREFIX, clockSample, encodeTimeRequest, MESSAGE, PLAZA_SUBPROTOCOL, readTimeMessage, SYNC_STEP, type RoomInfo, type ViolationReport } from '../../../shared/sync/protocol.ts';
 import { isRoomReadable } from '../../../shared/sync/room-meta.ts';
 import type { Access } from '../../../shared/sync/rooms.ts';
 import type { YDocRow } from './collections.ts';
@@ -18,6 +19,8 @@ import type { PlazaDatabase } from './database.ts';
 export const LOAD_ORIGIN = 'plaza-load';
 const COMPACT_AFTER_ROWS = 200;
 const TIME_EVERY_MS = 10_000;
+/** A Yjs update with no structs and no deletions. */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 export type ReplicaState = 'offline' | 'connecting' | 'synced' | 'forbidden' | 'update-required';
 
@@ -210,6 +213,27 @@ export class RoomReplica {
   }
 
   private installHandlers(provider: WebsocketProvider): void {
+    if (this.access !== 'write') {
+      /*
+       * The stock answer to the server's sync step 1 is everything the server lacks, plus the
+       * doc's whole delete set (Yjs always sends that). A doc that ever saw a field overwritten
+       * has one, so the server took every reconnect of a read-only replica for a write and the
+       * replica threw its state away and downloaded the room again. A reader has nothing the
+       * server lacks (a local write rebuilds the replica at once), so it answers with nothing.
+       */
+      const stockSync = provider.messageHandlers[MESSAGE.sync]!;
+      provider.messageHandlers[MESSAGE.sync] = (encoder, decoder, ...rest) => {
+        if (decoding.peekVarUint(decoder) !== SYNC_STEP.step1) {
+          stockSync(encoder, decoder, ...rest);
+          return;
+        }
+        decoding.readVarUint(decoder);
+        decoding.readVarUint8Array(decoder);
+        encoding.writeVarUint(encoder, MESSAGE.sync);
+        encoding.writeVarUint(encoder, SYNC_STEP.step2);
+        encoding.writeVarUint8Array(encoder, EMPTY_UPDATE);
+      };
+    }
     provider.messageHandlers[MESSAGE.time] = (_encoder, decoder) => {
       const message = readTimeMessage(decoder);
       if (message.kind === 'reply') this.options.events.clock(clockSample(message, this.now()));
