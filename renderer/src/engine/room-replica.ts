@@ -19,6 +19,15 @@ import type { PlazaDatabase } from './database.ts';
 export const LOAD_ORIGIN = 'plaza-load';
 const COMPACT_AFTER_ROWS = 200;
 const TIME_EVERY_MS = 10_000;
+/**
+ * Closes after which connecting again cannot help (`handleTerminalClose` takes over: a new token,
+ * "update the app", no access). Every other close is followed by a reconnect with backoff: being
+ * dropped as silent (a busy or throttled page), too many messages or connections (the sockets of
+ * a killed browser still count for a while) only mean "not now". Treating every 44xx as final,
+ * as stock y-websocket clients do, left such a room offline, and the sync status at
+ * "connecting", until the browser's next `online` event.
+ */
+const FINAL_CLOSES: ReadonlySet<number> = new Set([CLOSE.malformed.code, CLOSE.unauthorized.code, CLOSE.forbidden.code, CLOSE.updateTheApp.code]);
 /** A Yjs update with no structs and no deletions. */
 const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
@@ -190,7 +199,7 @@ export class RoomReplica {
         protocols: [PLAZA_SUBPROTOCOL, `${AUTH_SUBPROTOCOL_PREFIX}${token}`],
         maxBackoffTime: 10_000,
         ...(this.options.WebSocketImpl ? { WebSocketPolyfill: this.options.WebSocketImpl } : {}),
-        shouldReconnect: (event) => !(event.code >= 4400 && event.code < 4500),
+        shouldReconnect: (event) => !FINAL_CLOSES.has(event.code),
       });
       this.installHandlers(this.provider);
     } else {
