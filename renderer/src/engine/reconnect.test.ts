@@ -1,7 +1,8 @@
 /**
- * The reconnect path against a real server: closes that only say "not now" (dropped as silent,
- * too many connections) are followed by a reconnect with backoff, not by a replica that stays
- * offline (and a sync status stuck at "connecting") until the browser's next `online` event.
+ * The reconnect path against a real server: a replica answers the server's heartbeat (its own
+ * timers may be held back), and closes that only say "not now" (dropped as silent, too many
+ * connections) are followed by a reconnect with backoff, not by a replica that stays offline
+ * (and a sync status stuck at "connecting") until the browser's next `online` event.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../shared/sync/close-codes.ts';
@@ -29,6 +30,23 @@ function watch(replica: RoomReplica): { closes: number[]; syncs: () => number } 
   });
   return { closes, syncs: () => syncs };
 }
+
+describe('staying connected', () => {
+  it('a replica answers the server\'s heartbeat, so a server that wants to hear it more often than its own timer speaks keeps it', async () => {
+    server = await startTestServer({ silentTimeoutMs: 1_000, heartbeatMs: 200 });
+    const alice = await addUser(server, 'acme', 'member', 'Alice');
+    engine = await startEngine({ serverUrl: server.url, principal: { tenant: 'acme', user: alice.id, role: 'member' }, tokens: fixedToken(alice.token) });
+    const replica = await engine.client.open(roomNames.user('acme', alice.id));
+    const seen = watch(replica);
+    let samples = 0;
+    const counting = engine.client.clock$.subscribe(() => (samples += 1));
+    // Fifteen answered beats span three times the silence the server allows.
+    await eventually(() => expect(samples).toBeGreaterThanOrEqual(15), 15_000);
+    counting.unsubscribe();
+    expect(seen.closes).toEqual([]);
+    expect(replica.state).toBe('synced');
+  });
+});
 
 describe('reconnecting after a transient close', () => {
   it('a replica refused for too many connections syncs once a slot is free', async () => {

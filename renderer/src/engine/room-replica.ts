@@ -246,6 +246,9 @@ export class RoomReplica {
     provider.messageHandlers[MESSAGE.time] = (_encoder, decoder) => {
       const message = readTimeMessage(decoder);
       if (message.kind === 'reply') this.options.events.clock(clockSample(message, this.now()));
+      // Answering the server's heartbeat keeps this socket alive on the server's clock: the
+      // replica's own timer is held back in a hidden or busy page, and a peer silent for 30 s is dropped.
+      else if (message.kind === 'beat') this.sendTimeRequest();
     };
     provider.messageHandlers[MESSAGE.ack] = (_encoder, decoder) => this.acknowledge(decoding.readVarUint8Array(decoder));
     provider.messageHandlers[MESSAGE.roomInfo] = (_encoder, decoder) => {
