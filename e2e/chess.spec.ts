@@ -154,6 +154,8 @@ test('a challenge link opens for a visitor who is not signed in, and joining it 
   const friend = await newPerson(browser);
   await friend.page.goto(url);
   await expect(friend.page.getByRole('heading', { name: 'You are invited to a game of chess' })).toBeVisible();
+  // Told this server's grace before signing in.
+  await expect(friend.page.getByTestId('grace-promise')).toHaveText(`If your connection drops, you have ${DISCONNECT_GRACE_MS / 1000} seconds to come back.`);
   await friend.page.getByRole('button', { name: 'Play as guest' }).click();
   await expect(friend.page.getByTestId('challenge-details')).toContainText('3+2 · Blitz');
   await friend.page.getByRole('button', { name: 'Accept the challenge' }).click();

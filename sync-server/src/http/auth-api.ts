@@ -230,7 +230,12 @@ export function mountAuthApi(app: Hono, deps: AuthHttpDeps): void {
   app.get('/api/setup', async (c) => {
     const tenant = (await deps.directory.tenant(DEFAULT_TENANT_ID)) ?? (await deps.directory.store.listTenants())[0];
     if (!tenant) return sendError(c, 503, 'unavailable', 'this server has no tenant yet');
-    const answer: SetupResponse = { tenant: { id: tenant.id, name: tenant.name }, claimed: await deps.store.auth.hasOwner(tenant.id), guestsAllowed: tenantAllowsGuests(tenant) };
+    const answer: SetupResponse = {
+      tenant: { id: tenant.id, name: tenant.name },
+      claimed: await deps.store.auth.hasOwner(tenant.id),
+      guestsAllowed: tenantAllowsGuests(tenant),
+      chess: { disconnectGraceMs: deps.chessDisconnectGraceMs },
+    };
     return c.json(answer);
   });
 }
