@@ -1,7 +1,8 @@
 /**
  * Accounts and sessions over HTTP: `/api/auth/*` (guest, register, login, refresh, logout,
- * password change and reset), `/api/me` (who am I, export, delete) and `/api/setup` (the
- * first-run screen). The contract and its schemas are in `shared/api/auth.ts`.
+ * password change and reset), `/api/me` (who am I, export, delete) and `/api/setup` (what
+ * visitors see before signing in: the first-run screen, the chess invitation's disconnect grace).
+ * The contract and its schemas are in `shared/api/auth.ts`.
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
