@@ -82,8 +82,13 @@ export function encodeAck(stateVector: Uint8Array): Uint8Array {
 }
 
 export interface RoomInfo {
-  /** Connections to this room on the server (viewers of a game, say). */
+  /** Connections to this room on the server: one person with two tabs open counts twice. */
   readonly connections: number;
+  /**
+   * People connected to this room on the server (each user once, however many tabs): what a
+   * viewer count is made of. Absent from servers older than this field.
+   */
+  readonly users?: number;
   readonly access: 'read' | 'write';
   readonly roomVersion: number;
 }

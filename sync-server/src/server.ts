@@ -288,6 +288,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       loginAccount: { limit: config.loginAccountRateLimit, windowMs: config.loginAccountRateWindowMs },
     },
     secureCookies: tls,
+    chessDisconnectGraceMs: config.chessDisconnectGraceMs,
     allowDevOrigins: config.allowDevOrigins,
     logger,
     now,

@@ -134,8 +134,8 @@ export class Connection {
     this.ws.send(message, { binary: true });
   }
 
-  sendRoomInfo(connections: number): void {
-    if (this.isPlaza && this.access !== 'none') this.send(encodeRoomInfo({ connections, access: this.access, roomVersion: ROOM_LAYOUT_VERSION }));
+  sendRoomInfo(counts: { readonly connections: number; readonly users: number }): void {
+    if (this.isPlaza && this.access !== 'none') this.send(encodeRoomInfo({ ...counts, access: this.access, roomVersion: ROOM_LAYOUT_VERSION }));
   }
 
   sendViolation(report: ViolationReport): void {

@@ -245,7 +245,10 @@ export class SyncEndpoint {
       setTimeout(() => {
         this.roomInfoTimers.delete(room);
         if (room.destroyed) return;
-        for (const peer of room.peers) (peer as Connection).sendRoomInfo?.(room.peers.size);
+        const peers = [...room.peers] as Connection[];
+        // People, not sockets: a player with a second tab open is not a spectator.
+        const counts = { connections: peers.length, users: new Set(peers.map((peer) => `${peer.tenant}\u0000${peer.user}`)).size };
+        for (const peer of peers) peer.sendRoomInfo?.(counts);
       }, 50),
     );
   }
