@@ -157,7 +157,12 @@ export class ProxiedCall implements InflightCall {
   }
 
   private armIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.finished) return;
+    // Every chunk pushes the deadline back: re-arm the one timer rather than make a new one per chunk.
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(() => this.cut('timeout'), this.service.config.llmIdleTimeoutMs);
     this.idleTimer.unref();
   }
