@@ -285,11 +285,7 @@ export class ProxiedCall implements InflightCall {
     void this.pump(stream);
     return new Response(readable, {
       status: 200,
-      // `transfer-encoding: chunked` is what tells @hono/node-server that the body is a stream:
-      // without it the adapter holds the headers back to pre-read the body, and when the second
-      // chunk is not there yet it waits a setTimeout (~1 ms) for it, so the first token reached the
-      // client a timer late. The server speaks HTTP/1.1 only (http/https), where the header is valid.
-      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'transfer-encoding': 'chunked', ...this.headers },
+      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...this.headers },
     });
   }
 
