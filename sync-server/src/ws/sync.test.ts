@@ -4,13 +4,19 @@ import * as Y from 'yjs';
 import { MESSAGE } from '../../../shared/sync/protocol.ts';
 import { roomNames } from '../../../shared/sync/rooms.ts';
 import type { RunningServer } from '../server.ts';
-import { addUser, connectClient, destroyAll, eventually, rawClient, startTestServer, whenSynced } from '../test-support/harness.ts';
-import { STORE_KINDS, storeOverrides } from '../test-support/stores.ts';
+import { addUser, connectClient, destroyAll, eventually, rawClient, startTestServer, whenSynced, type TestUser } from '../test-support/harness.ts';
+import { STORE_KINDS, storeOverrides, type StoreKind } from '../test-support/stores.ts';
 
 let server: RunningServer;
 
 async function droppedWrites(running: RunningServer): Promise<number> {
   return (await running.metrics.droppedWrites.get()).values.reduce((sum, entry) => sum + entry.value, 0);
+}
+
+/** A server whose catalog room the admin writes and the member may only read. */
+async function catalogServer(kind: StoreKind): Promise<{ admin: TestUser; member: TestUser; catalog: string }> {
+  server = await startTestServer(await storeOverrides(kind));
+  return { admin: await addUser(server, 'acme', 'admin'), member: await addUser(server, 'acme', 'member'), catalog: roomNames.catalog('acme') };
 }
 
 afterEach(async () => {
@@ -58,10 +64,7 @@ describe.each(STORE_KINDS)('sync protocol (%s store)', (kind) => {
   });
 
   it('a read-only connection receives updates; its writes are dropped and counted, never stored or relayed', async () => {
-    server = await startTestServer(await storeOverrides(kind));
-    const admin = await addUser(server, 'acme', 'admin');
-    const member = await addUser(server, 'acme', 'member');
-    const catalog = roomNames.catalog('acme');
+    const { admin, member, catalog } = await catalogServer(kind);
     const writer = connectClient(server, catalog, admin.token);
     const reader = connectClient(server, catalog, member.token);
     const third = connectClient(server, catalog, admin.token);
@@ -81,10 +84,7 @@ describe.each(STORE_KINDS)('sync protocol (%s store)', (kind) => {
   });
 
   it('a stock client reconnecting to a room it may only read, whose fields were overwritten, is not taken for a writer; a real write still is', async () => {
-    server = await startTestServer(await storeOverrides(kind));
-    const admin = await addUser(server, 'acme', 'admin');
-    const member = await addUser(server, 'acme', 'member');
-    const catalog = roomNames.catalog('acme');
+    const { admin, member, catalog } = await catalogServer(kind);
     const writer = connectClient(server, catalog, admin.token);
     // A stock provider on the Plaza subprotocol (so that it would be sent violation reports), and one with the query token.
     const reader = connectClient(server, catalog, member.token);
