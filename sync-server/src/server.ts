@@ -208,10 +208,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         const room = parseRoomName(event.roomName);
         if (room.ok) runner.presenceChanged({ ...event, room: room.value, at: now() });
       },
+      ...(cluster ? { usersElsewhere: (roomName: string) => cluster.presence.remoteUsersIn(roomName) } : {}),
     },
   );
   const localPresence = { rttOf: (tenant: string, user: string) => endpoint.rttOf(tenant, user), isConnected: (room: string, user: string) => endpoint.isConnected(room, user) };
-  if (cluster) cluster.presence.attach(localPresence);
+  if (cluster) {
+    cluster.presence.attach(localPresence);
+    cluster.presence.onRemoteRoomChanged((roomName) => endpoint.peersElsewhereChanged(roomName));
+  }
   runner.presence = cluster ? cluster.presence : localPresence;
   await runner.start();
   const llm = await LlmService.start({
