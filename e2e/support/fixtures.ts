@@ -33,9 +33,22 @@ export async function gotoApp(page: Page, server: ServerProcess, path = '/'): Pr
   await expect(page.getByRole('heading', { name: 'Plaza', level: 1 })).toBeVisible();
 }
 
-/** Runs axe on the current page and fails on serious or critical violations, naming each node. */
+/**
+ * Runs axe on the current page and fails on serious or critical violations, naming each node.
+ * Finite transitions finish first: a dialog still fading in blends its colours with the page behind, and
+ * axe would measure contrast on a frame that no one reads.
+ */
 export async function expectAccessible(page: Page, label: string): Promise<void> {
   const { default: AxeBuilder } = await import('@axe-core/playwright');
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        // A spinner's or a skeleton's animation never ends: only those that do are waited for.
+        .filter((animation) => animation.effect?.getComputedTiming().endTime !== Infinity)
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
   const result = await new AxeBuilder({ page }).analyze();
   const serious = result.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
