@@ -240,6 +240,8 @@ export class SqliteStore implements Store {
   }
 
   readonly rooms = {
+    // One queue, flushed in order in one transaction (flushAppends).
+    appendsInCallOrder: true,
     load: async (room: string): Promise<StoredRoom> => {
       const snapshot = this.statement('SELECT seq, data FROM room_snapshots WHERE room = ?').get(room) as Row | undefined;
       const snapshotSeq = snapshot ? Number(snapshot.seq) : 0;
