@@ -32,7 +32,13 @@ import type { Author, Deadline, DecideContext, Outcome, PresenceEvent, Referee, 
 
 export const SYSTEM_QUEUE = '_system';
 export const ARCHIVE_QUEUE = '_archive';
-const BATCH = 50;
+/**
+ * Pending rows read (and, for batchable referees, decided in one commit) at a time. Now that a
+ * room's waiting client updates are stored together, a turn can bring hundreds of intents; a
+ * commit costs per page it touches, and a batch's decisions for one user share that user's pages
+ * (inbox update, decisions, ledger index): 200 measured 186–209 µs/trade against 201–246 at 50.
+ */
+const BATCH = 200;
 const RETRY_MS = 1000;
 /** How often the pending-intents gauge is refreshed from the store (a COUNT(*) per decision costs too much). */
 const PENDING_GAUGE_EVERY_MS = 1000;
