@@ -343,7 +343,12 @@ function report(run: RunResult): void {
 
 // The referee alone ----------------------------------------------------------------------------
 
-async function refereeAlone(markets: number, trades: number, traders: number): Promise<{ cpuUsPerTrade: number; wallUsPerTrade: number; accepted: number }> {
+/**
+ * `batch` 1: each decide alone, every write its own Yjs transaction (encoded at once). `batch` > 1:
+ * what the runner does with a batch of trades: one Yjs transaction per room around all of them,
+ * so each room's writes are encoded once per batch; the time includes that encoding.
+ */
+async function refereeAlone(markets: number, trades: number, traders: number, batch: number): Promise<{ cpuUsPerTrade: number; wallUsPerTrade: number; accepted: number }> {
   const tenant = 'solo';
   const directory = { tenant: async () => ({ id: tenant, name: tenant, policy: { guestsMayBrowse: false, taxBps: 0, startingGrant: 1_000_000_000_000, currency: 'USD' }, createdAt: 0 }) } as unknown as Directory;
   let now = Date.now();
@@ -363,10 +368,11 @@ async function refereeAlone(markets: number, trades: number, traders: number): P
     }
     return doc;
   };
+  const logger = createLogger('silent');
   const context = (): DecideContext => ({
     now,
     tenant,
-    logger: createLogger('silent'),
+    logger,
     doc: docOf,
     write: (name, change) => docOf(name).transact(() => change(docOf(name)), origin),
     setDeadline: () => undefined,
@@ -389,21 +395,35 @@ async function refereeAlone(markets: number, trades: number, traders: number): P
   let accepted = 0;
   let cpuUs = 0;
   let wallUs = 0;
-  for (let i = 0; i < trades; i++) {
-    now += 1;
-    const market = ids[Math.floor(random() * ids.length)]!;
-    const payload = { market, command: { kind: 'buy-amount', outcome: Math.floor(random() * 2), amount: 100 + Math.floor(random() * 2_000), minShares: 0 } };
-    const u = Math.floor(random() * traders);
-    sequence += 1;
-    const intent = makeIntent({ id: `solo${String(sequence).padStart(8, '0')}`, kind: MARKET_INTENTS.trade, payload, now, ttlMs: 3_600_000 });
-    await referee.roomsFor(intent, author(u));
+  for (let i = 0; i < trades; i += batch) {
+    const items: Array<{ intent: ReturnType<typeof makeIntent>; u: number }> = [];
+    for (let k = 0; k < batch && i + k < trades; k++) {
+      now += 1;
+      const market = ids[Math.floor(random() * ids.length)]!;
+      const payload = { market, command: { kind: 'buy-amount', outcome: Math.floor(random() * 2), amount: 100 + Math.floor(random() * 2_000), minShares: 0 } };
+      const u = Math.floor(random() * traders);
+      sequence += 1;
+      const intent = makeIntent({ id: `solo${String(sequence).padStart(8, '0')}`, kind: MARKET_INTENTS.trade, payload, now, ttlMs: 3_600_000 });
+      for (const name of await referee.roomsFor(intent, author(u))) docOf(name);
+      docOf(roomNames.inbox(tenant, author(u).user));
+      items.push({ intent, u });
+    }
+    const rooms = batch === 1 ? [] : [...docs.values()];
     const cpu = process.cpuUsage();
     const start = performance.now();
-    const outcome = referee.decide(intent, author(u), context());
+    const run = (index: number): void => {
+      if (index < rooms.length) {
+        rooms[index]!.transact(() => run(index + 1), origin);
+        return;
+      }
+      // One context per job, as the runner makes it.
+      const job = context();
+      for (const { intent, u } of items) if (referee.decide(intent, author(u), job).status === 'accepted') accepted += 1;
+    };
+    run(0);
     wallUs += (performance.now() - start) * 1000;
     const used = process.cpuUsage(cpu);
     cpuUs += used.user + used.system;
-    if (outcome.status === 'accepted') accepted += 1;
   }
   if (encoded === 0) throw new Error('nothing was written');
   return { cpuUsPerTrade: cpuUs / trades, wallUsPerTrade: wallUs / trades, accepted };
@@ -550,8 +570,11 @@ async function main(): Promise<void> {
     if (values['pipeline-only']) return;
 
     for (const markets of [1, Number(values.markets)]) {
-      const solo = await refereeAlone(markets, trades, traders);
-      console.log(`referee alone, ${String(markets).padStart(3)} market(s): decide ${solo.cpuUsPerTrade.toFixed(0)} µs CPU (${solo.wallUsPerTrade.toFixed(0)} µs wall) per trade, ${fmt(solo.accepted)} of ${fmt(trades)} accepted`);
+      for (const batch of [1, 200]) {
+        const solo = await refereeAlone(markets, trades, traders, batch);
+        const how = batch === 1 ? 'one by one, a Yjs transaction per write' : `in batches of ${batch} as the runner does, a Yjs transaction per room`;
+        console.log(`referee alone, ${String(markets).padStart(3)} market(s), ${how}: decide ${solo.cpuUsPerTrade.toFixed(0)} µs CPU (${solo.wallUsPerTrade.toFixed(0)} µs wall) per trade, ${fmt(solo.accepted)} of ${fmt(trades)} accepted`);
+      }
     }
     const fold = domainFold(100_000, 7);
     console.log(
