@@ -497,7 +497,16 @@ export class RoomManager {
     }
     for (const [index, item] of applied.entries()) this.options.fanout?.publishUpdate(room.name, appended[index]!.seq, item.entry.update);
     if (room.hasGap) this.scheduleGapCatchUp(room);
-    for (const [index, item] of applied.entries()) this.hooks?.afterStore(room, item.changes, appended[index]!.queued, item.entry.peer);
+    // The hooks read the room as it is now, after the whole batch: a key written again later in
+    // the batch is checked once, with its last writer (not once per write of the same final value).
+    const later = new Set<string>();
+    const seen = applied.map(() => null as KeyChanges | null);
+    for (let index = applied.length - 1; index >= 0; index -= 1) {
+      const { changes: own } = applied[index]!;
+      seen[index] = { upserted: own.upserted.filter((key) => !later.has(key)), deleted: own.deleted };
+      for (const key of [...own.upserted, ...own.deleted]) later.add(key);
+    }
+    for (const [index, item] of applied.entries()) this.hooks?.afterStore(room, seen[index]!, appended[index]!.queued, item.entry.peer);
     if (room.updatesSinceSnapshot >= this.options.compactEvery) void this.compact(room).catch((error: unknown) => this.options.logger.error({ err: error, room: room.name }, 'compaction failed'));
     for (const item of applied) item.entry.resolve(true);
   }
