@@ -36,7 +36,8 @@ export const ARCHIVE_QUEUE = '_archive';
  * Pending rows read (and, for batchable referees, decided in one commit) at a time. Now that a
  * room's waiting client updates are stored together, a turn can bring hundreds of intents; a
  * commit costs per page it touches, and a batch's decisions for one user share that user's pages
- * (inbox update, decisions, ledger index): 200 measured 186–209 µs/trade against 201–246 at 50.
+ * (inbox update, decisions, ledger index). bench:markets on the shared 2-core machine: 186–209 µs
+ * of server CPU per trade at 200 against 201–246 at 50 (noisy; same direction in every run).
  */
 const BATCH = 200;
 const RETRY_MS = 1000;
