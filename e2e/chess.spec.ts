@@ -1,9 +1,9 @@
 /**
  * Chess end to end, in Chromium against a real server with a 15 s disconnect grace: two guests
  * quick-pair at 1+0 and play Scholar's mate (typed, clicked and dragged moves) while a third
- * guest watches every move. Then a 10+0 game posted in the lobby and joined from its list: the
- * player to move drops offline and comes back in time, and the game goes on; then the other
- * stays away past the grace and loses.
+ * guest watches every move (all three see "1 watching"). Then a 10+0 game posted in the lobby
+ * and joined from its list: the player to move drops offline (told the server's grace) and comes
+ * back in time, and the game goes on; then the other stays away past the grace and loses.
  */
 import type { Page } from '@playwright/test';
 import { expectAccessible } from './support/fixtures.ts';
@@ -37,6 +37,8 @@ test('quick pairing and Scholar’s mate watched by a spectator; a reconnect in 
   await watcher.page.getByRole('link', { name: /^Watch / }).click();
   await expect(watcher.page).toHaveURL(gameUrl);
   await expect(watcher.page.getByTestId('spectating')).toBeVisible();
+  // The server counts the people in the game room; both players see the spectator too.
+  for (const page of [white.page, black.page, watcher.page]) await expect(page.getByTestId('viewers')).toHaveText('1 watching');
   await expect(watcher.page.getByRole('textbox', { name: 'Type a move' })).toHaveCount(0);
   const everyone: Page[] = [white.page, black.page, watcher.page];
 
@@ -96,7 +98,8 @@ test('quick pairing and Scholar’s mate watched by a spectator; a reconnect in 
   // White, to move, drops offline: its own screen says so first, then Black sees the countdown.
   await white.context.setOffline(true);
   await expectSyncState(white.page, 'offline');
-  await expect(white.page.getByTestId('self-offline')).toBeVisible();
+  // The grace this server gave the game, not a number built into the app.
+  await expect(white.page.getByTestId('self-offline')).toContainText(`come back within ${DISCONNECT_GRACE_MS / 1000} seconds`);
   await expect(black.page.getByTestId('away-white')).toContainText(/has \d+ s to come back/);
   await expect(black.page.getByTestId('presence-white')).toHaveText('Offline');
   // Back within the grace: the countdown goes and the game goes on.
@@ -111,6 +114,8 @@ test('quick pairing and Scholar’s mate watched by a spectator; a reconnect in 
   await black.context.setOffline(true);
   await expectSyncState(black.page, 'offline');
   await expect(white.page.getByTestId('away-black')).toContainText(/has \d+ s to come back/);
+  // The away player is not counted as a spectator: nobody watches this game.
+  await expect(white.page.getByTestId('viewers')).toHaveText('0 watching');
   const result = white.page.getByTestId('game-result');
   await expect(result).toContainText('1-0 · White wins', { timeout: DISCONNECT_GRACE_MS + 60_000 });
   await expect(result).toContainText('left the game and forfeits');
@@ -149,6 +154,8 @@ test('a challenge link opens for a visitor who is not signed in, and joining it 
   const friend = await newPerson(browser);
   await friend.page.goto(url);
   await expect(friend.page.getByRole('heading', { name: 'You are invited to a game of chess' })).toBeVisible();
+  // Told this server's grace before signing in.
+  await expect(friend.page.getByTestId('grace-promise')).toHaveText(`If your connection drops, you have ${DISCONNECT_GRACE_MS / 1000} seconds to come back.`);
   await friend.page.getByRole('button', { name: 'Play as guest' }).click();
   await expect(friend.page.getByTestId('challenge-details')).toContainText('3+2 · Blitz');
   await friend.page.getByRole('button', { name: 'Accept the challenge' }).click();

@@ -203,6 +203,8 @@ export const setupResponseSchema = z.object({
   /** Whether the tenant has an owner yet; until then the first account registered becomes it. */
   claimed: z.boolean(),
   guestsAllowed: z.boolean(),
+  /** What a visitor is told before signing in: how long a player who drops may stay away. */
+  chess: z.object({ disconnectGraceMs: z.number() }),
 });
 export type SetupResponse = z.output<typeof setupResponseSchema>;
 

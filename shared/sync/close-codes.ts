@@ -1,6 +1,8 @@
 /**
- * Close codes, 4000 + the HTTP status where one fits (Hocuspocus's convention). y-websocket
- * clients treat 4400–4499 as final and stop reconnecting; everything else is transient.
+ * Close codes, 4000 + the HTTP status where one fits (Hocuspocus's convention). Stock
+ * y-websocket clients treat 4400–4499 as final and stop reconnecting; everything else is
+ * transient. Plaza's client also reconnects after `timeout`, `rateLimited` and
+ * `tooManyConnections`, which only mean "not now" (`FINAL_CLOSES` in renderer/src/engine/room-replica.ts).
  */
 export const CLOSE = {
   normal: { code: 1000, reason: 'closed' },

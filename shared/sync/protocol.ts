@@ -22,7 +22,7 @@ export const MESSAGE = {
   time: 100,
   /** Plaza: the server's state vector after it durably stored what this client sent. */
   ack: 101,
-  /** Plaza: live facts about the room (connection count, this connection's access). */
+  /** Plaza: live facts about the room (people in it, sockets on this process, this connection's access). */
   roomInfo: 102,
   /** Plaza: content this client wrote breaks a rule and is hidden everywhere. */
   violation: 103,
@@ -82,8 +82,17 @@ export function encodeAck(stateVector: Uint8Array): Uint8Array {
 }
 
 export interface RoomInfo {
-  /** Connections to this room on the server (viewers of a game, say). */
+  /**
+   * Connections to this room on the server process this client is connected to: one person with
+   * two tabs open counts twice. Not a count of the room: server processes of a cluster share who
+   * is connected where, not their sockets, so the others' connections are not in it. Show `users`.
+   */
   readonly connections: number;
+  /**
+   * People connected to this room through any live server process (each user once, however many
+   * tabs or processes): what a viewer count is made of. Absent from servers older than this field.
+   */
+  readonly users?: number;
   readonly access: 'read' | 'write';
   readonly roomVersion: number;
 }

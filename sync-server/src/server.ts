@@ -39,6 +39,7 @@ import { parseRoomName } from '../../shared/sync/rooms.ts';
 import { RoomManager } from './rooms/room-manager.ts';
 import type { Cluster } from './cluster/cluster.ts';
 import { newProcessId } from './cluster/identity.ts';
+import { importBlobFiles } from './store/blob-files.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { Store } from './store/types.ts';
 import { SyncEndpoint } from './ws/sync-endpoint.ts';
@@ -110,6 +111,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     : SqliteStore.open(config.dataDir, 'plaza.db', { checkpointEveryMs: 1000 });
   let cluster: Cluster | null = null;
   try {
+    // Images that the previous version kept as files in this data directory go into the store.
+    const blobFiles = await importBlobFiles(config.dataDir, store.blobs, now());
+    if (blobFiles.movedTo !== null) {
+      logger.info({ imported: blobFiles.imported, present: blobFiles.present, movedTo: blobFiles.movedTo }, 'imported the blob files of the data directory into the store');
+      for (const skipped of blobFiles.skipped) logger.warn({ file: path.join(blobFiles.movedTo, skipped.file), reason: skipped.reason }, 'a blob file was not imported (left in place)');
+    }
     cluster = config.redisUrl
       ? await (await import('./cluster/cluster.ts')).Cluster.join({ redisUrl: config.redisUrl, prefix: config.redisPrefix, leaseTtlMs: config.leaseTtlMs, heartbeatMs: config.clusterHeartbeatMs, logger, processId })
       : null;
@@ -201,10 +208,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         const room = parseRoomName(event.roomName);
         if (room.ok) runner.presenceChanged({ ...event, room: room.value, at: now() });
       },
+      ...(cluster ? { usersElsewhere: (roomName: string) => cluster.presence.remoteUsersIn(roomName) } : {}),
     },
   );
   const localPresence = { rttOf: (tenant: string, user: string) => endpoint.rttOf(tenant, user), isConnected: (room: string, user: string) => endpoint.isConnected(room, user) };
-  if (cluster) cluster.presence.attach(localPresence);
+  if (cluster) {
+    cluster.presence.attach(localPresence);
+    cluster.presence.onRemoteRoomChanged((roomName) => endpoint.peersElsewhereChanged(roomName));
+  }
   runner.presence = cluster ? cluster.presence : localPresence;
   await runner.start();
   const llm = await LlmService.start({
@@ -281,13 +292,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       loginAccount: { limit: config.loginAccountRateLimit, windowMs: config.loginAccountRateWindowMs },
     },
     secureCookies: tls,
+    chessDisconnectGraceMs: config.chessDisconnectGraceMs,
     allowDevOrigins: config.allowDevOrigins,
     logger,
     now,
   };
   mountAuthApi(app, authDeps);
   mountTenantApi(app, authDeps);
-  mountBlobs(app, { dataDir: config.dataDir, tokens, directory, logger, now });
+  mountBlobs(app, { blobs: store.blobs, tokens, directory, logger, now });
 
   const publicOrigin = (c: Context) => {
     const host = c.req.header('host') ?? '';

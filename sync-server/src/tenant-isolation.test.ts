@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { CATALOG_PRODUCTS } from '../../shared/sync/layouts/catalog.ts';
+import { png as pngBytes } from '../../shared/domain/commerce/test-support/images.ts';
 import { INBOX_ORDERS, ORDERS_ACTIVE, SHOP_INTENTS, STOCK_LEVELS } from '../../shared/sync/layouts/shop.ts';
 import { monthKey, roomNames } from '../../shared/sync/rooms.ts';
 import type { RunningServer } from './server.ts';
@@ -223,7 +224,7 @@ describe('over HTTP', () => {
   });
 
   it("an image upload with A's admin token lands in A only, whatever tenant the path or query names", async () => {
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 9, 8, 7, 6]);
+    const png = pngBytes(9, 8, 7, 6);
     const uploaded = await call<{ hash: string }>(server, 'POST', '/api/blobs?tenant=globex', { token: adminA.token, rawBody: png, headers: { 'content-type': 'image/png' } });
     expect(uploaded.status).toBe(201);
     expect((await fetch(`${server.url}/blobs/acme/${uploaded.json.hash}`)).status).toBe(200);

@@ -6,10 +6,11 @@
  */
 import * as buffer from 'lib0/buffer';
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CLOSE } from '../../../shared/sync/close-codes.ts';
-import { AUTH_SUBPROTOCOL_PREFIX, clockSample, encodeTimeRequest, MESSAGE, PLAZA_SUBPROTOCOL, readTimeMessage, type RoomInfo, type ViolationReport } from '../../../shared/sync/protocol.ts';
+import { AUTH_SUBPROTOCOL_PREFIX, clockSample, encodeTimeRequest, MESSAGE, PLAZA_SUBPROTOCOL, readTimeMessage, SYNC_STEP, type RoomInfo, type ViolationReport } from '../../../shared/sync/protocol.ts';
 import { isRoomReadable } from '../../../shared/sync/room-meta.ts';
 import type { Access } from '../../../shared/sync/rooms.ts';
 import type { YDocRow } from './collections.ts';
@@ -18,6 +19,17 @@ import type { PlazaDatabase } from './database.ts';
 export const LOAD_ORIGIN = 'plaza-load';
 const COMPACT_AFTER_ROWS = 200;
 const TIME_EVERY_MS = 10_000;
+/**
+ * Closes after which connecting again cannot help (`handleTerminalClose` takes over: a new token,
+ * "update the app", no access). Every other close is followed by a reconnect with backoff: being
+ * dropped as silent (a busy or throttled page), too many messages or connections (the sockets of
+ * a killed browser still count for a while) only mean "not now". Treating every 44xx as final,
+ * as stock y-websocket clients do, left such a room offline, and the sync status at
+ * "connecting", until the browser's next `online` event.
+ */
+const FINAL_CLOSES: ReadonlySet<number> = new Set([CLOSE.malformed.code, CLOSE.unauthorized.code, CLOSE.forbidden.code, CLOSE.updateTheApp.code]);
+/** A Yjs update with no structs and no deletions. */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 export type ReplicaState = 'offline' | 'connecting' | 'synced' | 'forbidden' | 'update-required';
 
@@ -63,6 +75,7 @@ export class RoomReplica {
   doc: Y.Doc;
   provider: WebsocketProvider | null = null;
   state: ReplicaState = 'offline';
+  /** The server's live facts about the room; null while not connected (they would be stale). */
   info: RoomInfo | null = null;
   private readonly options: RoomReplicaOptions;
   private readonly now: () => number;
@@ -186,7 +199,7 @@ export class RoomReplica {
         protocols: [PLAZA_SUBPROTOCOL, `${AUTH_SUBPROTOCOL_PREFIX}${token}`],
         maxBackoffTime: 10_000,
         ...(this.options.WebSocketImpl ? { WebSocketPolyfill: this.options.WebSocketImpl } : {}),
-        shouldReconnect: (event) => !(event.code >= 4400 && event.code < 4500),
+        shouldReconnect: (event) => !FINAL_CLOSES.has(event.code),
       });
       this.installHandlers(this.provider);
     } else {
@@ -209,9 +222,33 @@ export class RoomReplica {
   }
 
   private installHandlers(provider: WebsocketProvider): void {
+    if (this.access !== 'write') {
+      /*
+       * The stock answer to the server's sync step 1 is everything the server lacks, plus the
+       * doc's whole delete set (Yjs always sends that). A doc that ever saw a field overwritten
+       * has one, so the server took every reconnect of a read-only replica for a write and the
+       * replica threw its state away and downloaded the room again. A reader has nothing the
+       * server lacks (a local write rebuilds the replica at once), so it answers with nothing.
+       */
+      const stockSync = provider.messageHandlers[MESSAGE.sync]!;
+      provider.messageHandlers[MESSAGE.sync] = (encoder, decoder, ...rest) => {
+        if (decoding.peekVarUint(decoder) !== SYNC_STEP.step1) {
+          stockSync(encoder, decoder, ...rest);
+          return;
+        }
+        decoding.readVarUint(decoder);
+        decoding.readVarUint8Array(decoder);
+        encoding.writeVarUint(encoder, MESSAGE.sync);
+        encoding.writeVarUint(encoder, SYNC_STEP.step2);
+        encoding.writeVarUint8Array(encoder, EMPTY_UPDATE);
+      };
+    }
     provider.messageHandlers[MESSAGE.time] = (_encoder, decoder) => {
       const message = readTimeMessage(decoder);
       if (message.kind === 'reply') this.options.events.clock(clockSample(message, this.now()));
+      // Answering the server's heartbeat keeps this socket alive on the server's clock: the
+      // replica's own timer is held back in a hidden or busy page, and a peer silent for 30 s is dropped.
+      else if (message.kind === 'beat') this.sendTimeRequest();
     };
     provider.messageHandlers[MESSAGE.ack] = (_encoder, decoder) => this.acknowledge(decoding.readVarUint8Array(decoder));
     provider.messageHandlers[MESSAGE.roomInfo] = (_encoder, decoder) => {
@@ -231,6 +268,7 @@ export class RoomReplica {
     });
     provider.on('status', ({ status }: { status: string }) => {
       if (status === 'connecting' && this.state !== 'synced') this.setState('connecting');
+      if (status === 'disconnected') this.info = null;
       if (status === 'disconnected' && this.wantConnected) this.setState('connecting');
     });
     provider.on('closed', (event: { code: number; reason: string }) => void this.handleTerminalClose(event.code));

@@ -14,6 +14,8 @@ export interface SetupResponse {
   readonly tenant: { readonly id: string; readonly name: string };
   readonly claimed: boolean;
   readonly guestsAllowed: boolean;
+  /** Absent from servers older than it. */
+  readonly chess?: { readonly disconnectGraceMs: number };
 }
 
 export interface MemberRow {

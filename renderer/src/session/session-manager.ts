@@ -24,6 +24,8 @@ export type SessionState =
 
 const IDENTITY_KEY = 'plaza.identity';
 const REFRESH_MARGIN_MS = 60_000;
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
 
 export interface SessionManagerOptions {
   readonly platform: Platform;
@@ -40,6 +42,8 @@ export class SessionManager {
   private readonly now: () => number;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private refreshing: Promise<string | null> | null = null;
+  /** The wait before the next try of a refresh that failed for want of an answer; 0 after a success. */
+  private retryDelayMs = 0;
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
@@ -75,8 +79,10 @@ export class SessionManager {
     try {
       const token = await this.refreshNow();
       if (token === null && !identity) this.state$.next({ kind: 'signed-out' });
-    } catch (error) {
-      if (error instanceof ApiError && error.isNetwork && identity) this.state$.next({ kind: 'signed-in', identity, accessToken: null, expiresAt: 0 });
+    } catch {
+      // `refreshNow` throws only when the server could not answer (a refusal signs out instead):
+      // open with the remembered identity and its local data; the retry brings the token.
+      if (identity) this.state$.next({ kind: 'signed-in', identity, accessToken: null, expiresAt: 0 });
       else this.state$.next({ kind: 'signed-out' });
     }
   }
@@ -133,6 +139,12 @@ export class SessionManager {
           await this.forget('Your session ended. Sign in again; your data on this device is kept until you do.');
           return null;
         }
+        /*
+         * Unreachable, overloaded or restarting server: try again, backing off. Nothing else would:
+         * an app started while the server could not answer had no token to connect with and
+         * waited, at "connecting", for an `online` event that never comes when the network is fine.
+         */
+        this.retryRefresh();
         throw error;
       }
     })().finally(() => {
@@ -146,7 +158,14 @@ export class SessionManager {
     this.options.storage.setItem(IDENTITY_KEY, JSON.stringify(identity));
     if (session.refreshToken && this.options.platform.kind === 'desktop') void this.options.platform.secrets.save(this.refreshSecretName, session.refreshToken);
     this.state$.next({ kind: 'signed-in', identity, accessToken: session.accessToken, expiresAt: session.accessTokenExpiresAt });
+    this.retryDelayMs = 0;
     this.scheduleRefresh(session.accessTokenExpiresAt);
+  }
+
+  private retryRefresh(): void {
+    this.retryDelayMs = Math.min(MAX_RETRY_MS, this.retryDelayMs === 0 ? FIRST_RETRY_MS : this.retryDelayMs * 2);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refreshNow().catch(() => undefined), this.retryDelayMs);
   }
 
   private scheduleRefresh(expiresAt: number): void {

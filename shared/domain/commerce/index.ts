@@ -4,6 +4,7 @@ export * from './text.ts';
 export * from './currency.ts';
 export * from './fields.ts';
 export * from './product.ts';
+export * from './image-bytes.ts';
 export * from './search.ts';
 export * from './cart.ts';
 export * from './stock.ts';

@@ -19,7 +19,7 @@ import {
 } from './chess.ts';
 
 function gameRecord(): ChessGameRecord {
-  return { ...newGame(), rev: 1, speed: 'blitz', kinds: { white: 'account', black: 'account' }, disconnect: { white: null, black: null }, rematch: null, ratingChange: null, lastEvents: [], resumedAt: null };
+  return { ...newGame(), rev: 1, speed: 'blitz', kinds: { white: 'account', black: 'account' }, disconnect: { white: null, black: null }, disconnectGraceMs: 30_000, rematch: null, ratingChange: null, lastEvents: [], resumedAt: null };
 }
 
 describe('the game room', () => {
@@ -51,6 +51,15 @@ describe('the game room', () => {
     doc.transact(() => writeGameRoom(doc, null, gameRecord()));
     doc.getMap(GAME_MAP).set('status', 'exploded');
     expect(readGameRoom(doc)).toMatchObject({ ok: false, error: { code: 'invalid-record', message: expect.stringContaining('status') } });
+  });
+
+  it('reads a game room written before it carried the disconnect grace (the server setting applies), and refuses a negative grace', () => {
+    const doc = new Y.Doc();
+    doc.transact(() => writeGameRoom(doc, null, gameRecord()));
+    doc.getMap(GAME_MAP).delete('disconnectGraceMs');
+    expect(expectOk(readGameRoom(doc)).disconnectGraceMs).toBeNull();
+    doc.getMap(GAME_MAP).set('disconnectGraceMs', -1);
+    expect(readGameRoom(doc)).toMatchObject({ ok: false, error: { code: 'invalid-record', message: expect.stringContaining('disconnectGraceMs') } });
   });
 });
 

@@ -179,6 +179,12 @@ export interface ChessGameRecord extends GameState {
   readonly speed: Speed;
   readonly kinds: Readonly<Record<Color, AccountKind>>;
   readonly disconnect: Readonly<Record<Color, DisconnectInfo | null>>;
+  /**
+   * How long a player who leaves may stay away before forfeiting, fixed when the game starts so
+   * that what the players are told is what applies. Null in games started before servers wrote
+   * it: the server's current setting applies to those.
+   */
+  readonly disconnectGraceMs: number | null;
   readonly rematch: RematchState | null;
   /** Set when a rated game ends: each player's rating for this speed before and after. */
   readonly ratingChange: Readonly<Record<Color, RatingChange>> | null;
@@ -205,6 +211,8 @@ export const gameRecordSchema = gameStateSchema.extend({
   speed: z.enum(SPEEDS),
   kinds: z.strictObject({ white: z.enum(ACCOUNT_KINDS), black: z.enum(ACCOUNT_KINDS) }),
   disconnect: z.strictObject({ white: disconnectSchema, black: disconnectSchema }),
+  // Absent in rooms written before this field existed.
+  disconnectGraceMs: z.int().min(0).nullable().default(null),
   rematch: rematchSchema.nullable(),
   ratingChange: z.strictObject({ white: ratingChangeSchema, black: ratingChangeSchema }).nullable(),
   lastEvents: z.array(gameEventSchema).max(20),

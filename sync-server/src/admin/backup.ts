@@ -5,10 +5,11 @@
  * Plaza), keeps the current database aside, and puts the copy in its place; the next start
  * migrates it if it is older. Postgres is backed up with its own tools (README "Backups").
  */
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { SQLITE_MIGRATIONS } from '../store/sqlite-migrations.ts';
+import { IMPORTED_BLOB_DIR_PREFIX, importBlobFiles } from '../store/blob-files.ts';
+import { BLOBS_SCHEMA_VERSION, SQLITE_MIGRATIONS } from '../store/sqlite-migrations.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 
 export const DATABASE_FILE = 'plaza.db';
@@ -34,6 +35,8 @@ export async function backupDataDir(dataDir: string, out?: string): Promise<{ fi
   const file = path.resolve(out ?? path.join(dataDir, 'backups', defaultBackupName()));
   const store = SqliteStore.open(dataDir);
   try {
+    // A data directory of the previous version, not started since: its image files go in too.
+    await importBlobFiles(dataDir, store.blobs, Date.now());
     await store.backup(file);
   } finally {
     await store.close();
@@ -49,11 +52,8 @@ export async function backupDataDir(dataDir: string, out?: string): Promise<{ fi
   return { file, bytes: statSync(file).size };
 }
 
-/** Replaces the data directory's database with a backup (no server may run on it). */
-export async function restoreDataDir(dataDir: string, from: string, serverRunning: boolean): Promise<{ restored: string; previous: string | null }> {
-  if (serverRunning) throw new BackupError('a server runs on this data directory: stop it before restoring');
-  const backup = path.resolve(from);
-  if (!existsSync(backup)) throw new BackupError(`no backup at ${backup}`);
+/** The schema version of a backup file, after checking that it is an intact Plaza database this version can read. */
+function checkedBackupVersion(backup: string): number {
   const check = new DatabaseSync(backup, { readOnly: true });
   try {
     const integrity = check.prepare('PRAGMA integrity_check').get() as { integrity_check: string };
@@ -62,12 +62,21 @@ export async function restoreDataDir(dataDir: string, from: string, serverRunnin
     const latest = SQLITE_MIGRATIONS.at(-1)!.version;
     if (version === null) throw new BackupError('the file is not a Plaza backup (no schema)');
     if (version > latest) throw new BackupError(`the backup was written by a newer Plaza (schema ${version}, this version knows ${latest})`);
+    return version;
   } catch (error) {
     if (error instanceof BackupError) throw error;
     throw new BackupError(`the file is not a Plaza backup: ${(error as Error).message}`);
   } finally {
     check.close();
   }
+}
+
+/** Replaces the data directory's database with a backup (no server may run on it). */
+export async function restoreDataDir(dataDir: string, from: string, serverRunning: boolean): Promise<{ restored: string; previous: string | null; imagesImported: number }> {
+  if (serverRunning) throw new BackupError('a server runs on this data directory: stop it before restoring');
+  const backup = path.resolve(from);
+  if (!existsSync(backup)) throw new BackupError(`no backup at ${backup}`);
+  const backupVersion = checkedBackupVersion(backup);
   const target = path.join(dataDir, DATABASE_FILE);
   let previous: string | null = null;
   if (existsSync(target)) {
@@ -82,6 +91,17 @@ export async function restoreDataDir(dataDir: string, from: string, serverRunnin
   copyFileSync(backup, target);
   // Opening applies any newer migrations now, so a problem shows here rather than at start.
   const store = SqliteStore.open(dataDir);
-  await store.close();
-  return { restored: target, previous };
+  let imagesImported = 0;
+  try {
+    // A backup from before images were in the store has none: take them back from the files that
+    // an earlier import moved aside (and from a `blobs/` folder never imported).
+    if (backupVersion < BLOBS_SCHEMA_VERSION) {
+      const folders = readdirSync(dataDir).filter((name) => name.startsWith(IMPORTED_BLOB_DIR_PREFIX)).sort();
+      for (const folder of folders) imagesImported += (await importBlobFiles(dataDir, store.blobs, Date.now(), folder)).imported;
+      imagesImported += (await importBlobFiles(dataDir, store.blobs, Date.now())).imported;
+    }
+  } finally {
+    await store.close();
+  }
+  return { restored: target, previous, imagesImported };
 }

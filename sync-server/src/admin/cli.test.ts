@@ -1,9 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
+import { png } from '../../../shared/domain/commerce/test-support/images.ts';
 import { roomNames } from '../../../shared/sync/rooms.ts';
 import type { RunningServer } from '../server.ts';
-import { rawClient, startTestServer, temporaryDir } from '../test-support/harness.ts';
+import { blobHash } from '../store/blob-files.ts';
+import { migrate, SQLITE_MIGRATIONS } from '../store/sqlite-migrations.ts';
+import { addUser, rawClient, startTestServer, temporaryDir } from '../test-support/harness.ts';
 import { ensureInfra, freshDatabase } from '../test-support/infra.ts';
 import { CliError, runCli } from './cli.ts';
 
@@ -65,6 +69,11 @@ describe('backup and restore', () => {
     const dataDir = temporaryDir();
     server = await startTestServer({ dataDir });
     const before = (await cli(['user-create', '--tenant', 'default', '--name', 'Before', '--data-dir', dataDir])) as { user: { id: string } };
+    const admin = await addUser(server, 'default', 'admin');
+    const uploadImage = async (bytes: Uint8Array<ArrayBuffer>) =>
+      (await fetch(`${server!.url}/api/blobs`, { method: 'POST', body: bytes, headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'image/png' } })).status;
+    const imageBefore = png(1, 1);
+    expect(await uploadImage(imageBefore)).toBe(201);
     // Writes keep going while the backup runs.
     let writing = true;
     const writer = (async () => {
@@ -78,6 +87,8 @@ describe('backup and restore', () => {
     expect(backup.bytes).toBeGreaterThan(0);
     await expect(cli(['backup', '--out', out, '--data-dir', dataDir])).rejects.toThrow(/exists/);
     const after = (await cli(['user-create', '--tenant', 'default', '--name', 'After', '--data-dir', dataDir])) as { user: { id: string } };
+    const imageAfter = png(2, 2);
+    expect(await uploadImage(imageAfter)).toBe(201);
     await expect(cli(['restore', '--from', out, '--data-dir', dataDir])).rejects.toThrow(/stop it before restoring/);
     await server.close();
     server = null;
@@ -90,6 +101,53 @@ describe('backup and restore', () => {
     server = await startTestServer({ dataDir });
     expect(await server.store.directory.user(before.user.id)).not.toBeNull();
     expect(await server.store.directory.user(after.user.id)).toBeNull();
+    // The images are in the backup too: the one uploaded before it is served, the later one is not.
+    const served = await fetch(`${server.url}/blobs/default/${blobHash(imageBefore)}`);
+    expect(served.status).toBe(200);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(imageBefore);
+    expect((await fetch(`${server.url}/blobs/default/${blobHash(imageAfter)}`)).status).toBe(404);
+  });
+
+  it('restoring a backup made by the previous version (images were files then) keeps the images that the upgrade imported', async () => {
+    const dataDir = temporaryDir();
+    const db = new DatabaseSync(path.join(dataDir, 'plaza.db'));
+    migrate(db, SQLITE_MIGRATIONS.slice(0, -1));
+    const oldBackup = path.join(temporaryDir(), 'previous-version.db');
+    db.prepare('VACUUM INTO ?').run(oldBackup);
+    db.close();
+    const image = png(4, 4);
+    const hash = blobHash(image);
+    mkdirSync(path.join(dataDir, 'blobs', 'default', hash.slice(0, 2)), { recursive: true });
+    writeFileSync(path.join(dataDir, 'blobs', 'default', hash.slice(0, 2), `${hash}.png`), image);
+    server = await startTestServer({ dataDir });
+    expect((await fetch(`${server.url}/blobs/default/${hash}`)).status).toBe(200);
+    await server.close();
+    server = null;
+    const restored = (await cli(['restore', '--from', oldBackup, '--data-dir', dataDir])) as { imagesImported: number };
+    expect(restored.imagesImported).toBe(1);
+    server = await startTestServer({ dataDir });
+    const served = await fetch(`${server.url}/blobs/default/${hash}`);
+    expect(served.status).toBe(200);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(image);
+  });
+
+  it('a backup of a data directory of the previous version, never started since, carries its image files', async () => {
+    const dataDir = temporaryDir();
+    const db = new DatabaseSync(path.join(dataDir, 'plaza.db'));
+    migrate(db, SQLITE_MIGRATIONS.slice(0, -1));
+    db.close();
+    const image = png(3, 3);
+    const hash = blobHash(image);
+    mkdirSync(path.join(dataDir, 'blobs', 'default', hash.slice(0, 2)), { recursive: true });
+    writeFileSync(path.join(dataDir, 'blobs', 'default', hash.slice(0, 2), `${hash}.png`), image);
+    const out = path.join(temporaryDir(), 'copy.db');
+    await cli(['backup', '--out', out, '--data-dir', dataDir]);
+    const copy = new DatabaseSync(out, { readOnly: true });
+    try {
+      expect(copy.prepare('SELECT tenant, mime, data FROM blobs WHERE hash = ?').get(hash)).toEqual({ tenant: 'default', mime: 'image/png', data: image });
+    } finally {
+      copy.close();
+    }
   });
 
   it('works on a Postgres store when no server runs', async () => {

@@ -2,13 +2,16 @@
  * A chess game whose players sit on different server processes (one Postgres, one Redis): every
  * move is written through the player's own process, decided by whichever process holds the chess
  * queue, and reaches both players; the game ends in mate with clocks charged from the server's
- * receipt times (never more than the time that really passed, increments added).
+ * receipt times (never more than the time that really passed, increments added). The people in
+ * a game room (what its viewer count is made of) are counted across processes.
  */
+import * as decoding from 'lib0/decoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChessGameRecord } from '../../../shared/sync/layouts/chess.ts';
+import { MESSAGE, type RoomInfo } from '../../../shared/sync/protocol.ts';
 import { roomNames } from '../../../shared/sync/rooms.ts';
 import { Player, playMoves, record, startGame } from '../referees/chess/test-support/players.ts';
-import { eventually } from '../test-support/harness.ts';
+import { connectClient, eventually, whenSynced } from '../test-support/harness.ts';
 import { startServerCluster, type ServerCluster } from '../test-support/server-cluster.ts';
 
 const TENANT = 'default';
@@ -79,5 +82,41 @@ describe('chess across two server processes', () => {
     expect(game.clock.running).toBeNull();
     expect(game.clock.white.remainingMs).toBe(previous.white);
     expect(game.clock.black.remainingMs).toBe(previous.black);
+  });
+
+  it('a player on one process counts a spectator connected through another, until the spectator leaves or that process stops', { timeout: 180_000 }, async () => {
+    const cluster = await startServerCluster({ mode: 'cluster', processes: 2 });
+    cleanup.push(() => cluster.close());
+    const white = await playerOn(cluster, 0, 'White on process 0');
+    const black = await playerOn(cluster, 1, 'Black on process 1');
+    const gameId = await startGame(white, black);
+    const room = roomNames.chessGame(TENANT, gameId);
+    await Promise.all([white.open(room), black.open(room)]);
+
+    // White's second socket to the room, through process 0, records the room facts it is sent.
+    const whiteSeat = connectClient({ url: cluster.url(0) }, room, white.user.token);
+    const infos: RoomInfo[] = [];
+    whiteSeat.provider.messageHandlers[MESSAGE.roomInfo] = (_encoder, decoder) => {
+      infos.push(JSON.parse(decoding.readVarString(decoder)) as RoomInfo);
+    };
+    cleanup.push(() => whiteSeat.provider.destroy());
+    await whenSynced(whiteSeat.provider);
+    const latest = () => infos.at(-1);
+    // Black sits on process 1: a person in the room, not a socket of process 0.
+    await eventually(() => expect(latest()).toMatchObject({ users: 2, connections: 2 }));
+
+    const { user } = (await cluster.admin('/api/admin/users', { tenant: TENANT, displayName: 'Carol watching', role: 'member' }, 1)) as { user: { id: string } };
+    const { token } = (await cluster.admin('/api/admin/tokens', { tenant: TENANT, user: user.id, ttlSeconds: 3600 }, 1)) as { token: string };
+    const spectator = connectClient({ url: cluster.url(1) }, room, token);
+    cleanup.push(() => spectator.provider.destroy());
+    await whenSynced(spectator.provider);
+    await eventually(() => expect(latest()).toMatchObject({ users: 3, connections: 2 }));
+
+    spectator.provider.destroy();
+    await eventually(() => expect(latest()).toMatchObject({ users: 2, connections: 2 }));
+
+    // Process 1 stops (black's sockets with it): the people it held count no more.
+    await cluster.servers[1]!.stop();
+    await eventually(() => expect(latest()).toMatchObject({ users: 1, connections: 2 }));
   });
 });

@@ -33,7 +33,8 @@ type ControlMessage =
   | { readonly from: string; readonly type: 'tenant-changed'; readonly tenant: string }
   | { readonly from: string; readonly type: 'kill-switch'; readonly request: KillSwitchRequest; readonly setBy: string }
   | { readonly from: string; readonly type: 'presence'; readonly room: string; readonly user: string; readonly connected: boolean }
-  | { readonly from: string; readonly type: 'presence-snapshot'; readonly entries: ReadonlyArray<readonly [string, string]>; readonly rtts: ReadonlyArray<readonly [string, string, number]> };
+  | { readonly from: string; readonly type: 'presence-snapshot'; readonly entries: ReadonlyArray<readonly [string, string]>; readonly rtts: ReadonlyArray<readonly [string, string, number]> }
+  | { readonly from: string; readonly type: 'presence-gone' };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -91,7 +92,10 @@ export class Cluster {
     } catch (error) {
       this.options.logger.warn({ err: error }, 'cluster heartbeat failed');
     }
+    // Closed while the heartbeat awaited Redis: a snapshot now would bring back what `close` withdrew.
+    if (this.closed) return;
     this.presence.publishSnapshot();
+    this.presence.sweep();
   }
 
   /** Processes that beat within three heartbeats (this one always counts). */
@@ -163,6 +167,9 @@ export class Cluster {
         case 'presence-snapshot':
           this.presence.remoteSnapshot(message.from, message.entries, message.rtts);
           break;
+        case 'presence-gone':
+          this.presence.remoteGone(message.from);
+          break;
       }
     } catch (error) {
       this.options.logger.error({ err: error, type: message.type }, 'applying a control message failed');
@@ -179,6 +186,9 @@ export class Cluster {
     if (this.closed) return;
     this.closed = true;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    // A stopping process closes its sockets without presence deltas: say so once, so that the
+    // others' viewer counts fall now rather than after three missed heartbeats.
+    this.control({ type: 'presence-gone' });
     this.leases.stop();
     await this.leases.releaseAll();
     await this.bus.redis.zrem(this.bus.key('procs'), this.processId).catch(() => undefined);

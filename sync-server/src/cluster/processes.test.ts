@@ -8,6 +8,7 @@
  *   to another process, nothing any client saw is lost, its queue lease moves, and the deadline it
  *   had armed fires exactly once elsewhere.
  */
+import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,8 +19,10 @@ import { scopeKey } from '../../../shared/domain/llm/budgets.ts';
 import { DEFAULT_PRICES } from '../../../shared/domain/llm/default-prices.ts';
 import { worstCaseCost } from '../../../shared/domain/llm/prices.ts';
 import { countPromptTokens, reservedPromptTokens } from '../../../shared/domain/llm/tokens.ts';
-import { roomNames } from '../../../shared/sync/rooms.ts';
+import { png } from '../../../shared/domain/commerce/test-support/images.ts';
+import { roomNames, type Role } from '../../../shared/sync/rooms.ts';
 import { chatBody, readSse } from '../llm/test-support/llm-harness.ts';
+import { blobHash } from '../store/blob-files.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../test-support/fake-openai/fake-openai.ts';
 import { eventually, ignorePlazaMessages } from '../test-support/harness.ts';
 import { decisionIn, writeIntent } from '../test-support/intents.ts';
@@ -31,8 +34,8 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await Promise.resolve(step()).catch(() => undefined);
 });
 
-async function newUser(cluster: ServerCluster, tenant = 'default', index = 0): Promise<{ id: string; token: string }> {
-  const { user } = (await cluster.admin('/api/admin/users', { tenant, displayName: `User ${Math.random().toString(36).slice(2, 8)}`, role: 'member' }, index)) as { user: { id: string } };
+async function newUser(cluster: ServerCluster, tenant = 'default', index = 0, role: Role = 'member'): Promise<{ id: string; token: string }> {
+  const { user } = (await cluster.admin('/api/admin/users', { tenant, displayName: `User ${Math.random().toString(36).slice(2, 8)}`, role }, index)) as { user: { id: string } };
   const { token } = (await cluster.admin('/api/admin/tokens', { tenant, user: user.id, ttlSeconds: 3600 }, index)) as { token: string };
   return { id: user.id, token };
 }
@@ -227,5 +230,25 @@ describe('several server processes', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(inbox.doc.getMap('state').get('reminders')).toBe(1);
     expect((await storedDoc(cluster.env.PLAZA_DATABASE_URL!, roomNames.inbox('default', owner.id))).getMap('state').get('reminders')).toBe(1);
+  });
+  it('a product image uploaded through process A is served by process B, and the same bytes through B are the same blob; no data directory holds it', { timeout: 120_000 }, async () => {
+    const cluster = await startServerCluster({ mode: 'cluster', processes: 2 });
+    cleanup.push(() => cluster.close());
+    const admin = await newUser(cluster, 'default', 0, 'admin');
+    const image = png(...Array.from({ length: 64 * 1024 }, (_, index) => index % 256));
+    const upload = (index: number) =>
+      fetch(`${cluster.url(index)}/api/blobs`, { method: 'POST', body: image, headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'image/png' } });
+    const created = await upload(0);
+    expect(created.status).toBe(201);
+    const hash = blobHash(image);
+    expect(await created.json()).toEqual({ hash, mime: 'image/png', size: image.byteLength, url: `/blobs/default/${hash}` });
+    const served = await fetch(`${cluster.url(1)}/blobs/default/${hash}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(image);
+    const again = await upload(1);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ hash, url: `/blobs/default/${hash}` });
+    for (const server of cluster.servers) expect(readdirSync(server.dataDir).filter((name) => name.startsWith('blobs'))).toEqual([]);
   });
 });

@@ -154,13 +154,16 @@ describe('guests', () => {
 describe('accounts', () => {
   it('the first account owns the default tenant, the second is a member; /api/setup tells the first-run screen', async () => {
     const server = await start();
-    expect((await call<SetupResponse>(server, 'GET', '/api/setup')).json).toEqual({ tenant: { id: 'default', name: 'Plaza' }, claimed: false, guestsAllowed: true });
+    expect((await call<SetupResponse>(server, 'GET', '/api/setup')).json).toEqual({ tenant: { id: 'default', name: 'Plaza' }, claimed: false, guestsAllowed: true, chess: { disconnectGraceMs: 30_000 } });
     const first = await registerAccount(server);
     expect(first.role).toBe('owner');
     expect((await call<SetupResponse>(server, 'GET', '/api/setup')).json.claimed).toBe(true);
     const second = await registerAccount(server);
     expect(second.role).toBe('member');
     expect(second.user.kind).toBe('account');
+    // The chess invitation tells a visitor this server's grace before they sign in.
+    const patient = await start({ chessDisconnectGraceMs: 45_000 });
+    expect((await call<SetupResponse>(patient, 'GET', '/api/setup')).json.chess).toEqual({ disconnectGraceMs: 45_000 });
   });
 
   it('registers, signs in and signs out; a signed-out login cannot refresh or call the API', async () => {

@@ -1,7 +1,8 @@
 /**
  * Accounts and sessions over HTTP: `/api/auth/*` (guest, register, login, refresh, logout,
- * password change and reset), `/api/me` (who am I, export, delete) and `/api/setup` (the
- * first-run screen). The contract and its schemas are in `shared/api/auth.ts`.
+ * password change and reset), `/api/me` (who am I, export, delete) and `/api/setup` (what
+ * visitors see before signing in: the first-run screen, the chess invitation's disconnect grace).
+ * The contract and its schemas are in `shared/api/auth.ts`.
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
@@ -230,7 +231,12 @@ export function mountAuthApi(app: Hono, deps: AuthHttpDeps): void {
   app.get('/api/setup', async (c) => {
     const tenant = (await deps.directory.tenant(DEFAULT_TENANT_ID)) ?? (await deps.directory.store.listTenants())[0];
     if (!tenant) return sendError(c, 503, 'unavailable', 'this server has no tenant yet');
-    const answer: SetupResponse = { tenant: { id: tenant.id, name: tenant.name }, claimed: await deps.store.auth.hasOwner(tenant.id), guestsAllowed: tenantAllowsGuests(tenant) };
+    const answer: SetupResponse = {
+      tenant: { id: tenant.id, name: tenant.name },
+      claimed: await deps.store.auth.hasOwner(tenant.id),
+      guestsAllowed: tenantAllowsGuests(tenant),
+      chess: { disconnectGraceMs: deps.chessDisconnectGraceMs },
+    };
     return c.json(answer);
   });
 }

@@ -50,6 +50,8 @@ export interface AuthHttpDeps {
   readonly allowDevOrigins: boolean;
   readonly logger: Logger;
   readonly now: () => number;
+  /** The grace a new chess game gets (`/api/setup` tells visitors before they sign in). */
+  readonly chessDisconnectGraceMs: number;
 }
 
 export interface Authenticated {

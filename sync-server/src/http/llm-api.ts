@@ -192,7 +192,6 @@ export function mountLlmApi(app: Hono, deps: LlmApiDeps): void {
       if (reserved.refusal.sessionAfter || reserved.alerts.length > 0) service.meters.schedule(principal.tenant, principal.user);
       return refusalResponse(reserved.refusal);
     }
-    service.scheduleGaugeRefresh();
     const call = new ProxiedCall(service, upstream, callId, reserved.plan, started);
     const answer = call.run();
     // The admission waited for its commit: a switch turned on meanwhile (it could not cut a call

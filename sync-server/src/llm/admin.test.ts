@@ -118,4 +118,25 @@ describe('AI budgets and dashboards', () => {
       expect(samples(text, 'plaza_llm_budget_cap_micro_usd', labels)).toEqual([budget.capMicroUsd]);
     }
   });
+  it('the open-reservation gauges are read from the ledger at the scrape, since calls no longer refresh them', async () => {
+    test = await startLlmTest({ fake: { defaults: { holdAfterChunks: 1 } } });
+    const { server } = test;
+    const user = await member(server);
+    const sessionId = await newSession(server, user);
+    const response = await chat(server, user, chatBody(sessionId, { stream: true }));
+    const reader = response.body!.getReader();
+    await reader.read();
+    await test.fake.until(() => test!.fake.heldCount() === 1);
+    const reserved = test.ledger.openReservations();
+    expect(reserved.count).toBe(1);
+    const during = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metric(during, 'plaza_llm_reservations_open')).toBe(1);
+    expect(metric(during, 'plaza_llm_reserved_open_micro_usd')).toBe(reserved.microUsd);
+    test.fake.release();
+    // The stream ends after its settlement is written.
+    while (!(await reader.read()).done);
+    const after = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metric(after, 'plaza_llm_reservations_open')).toBe(0);
+    expect(metric(after, 'plaza_llm_reserved_open_micro_usd')).toBe(0);
+  });
 });

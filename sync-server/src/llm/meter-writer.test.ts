@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sameJson } from './meter-writer.ts';
+import { member, startLlmTest, type LlmTest } from './test-support/llm-harness.ts';
 
 describe('sameJson: is the inbox already holding this value?', () => {
   it.each([
@@ -15,5 +16,29 @@ describe('sameJson: is the inbox already holding this value?', () => {
   ])('%s', (_name, a, b, same) => {
     expect(sameJson(a, b)).toBe(same);
     expect(sameJson(b, a)).toBe(same);
+  });
+});
+
+describe('MeterWriter scheduling', () => {
+  let test: LlmTest | null = null;
+  afterEach(async () => {
+    await test?.close();
+    test = null;
+  });
+
+  it('writes after the current turn, so pending I/O goes first, and requests of one turn make one write', async () => {
+    test = await startLlmTest();
+    const { server } = test;
+    const user = await member(server);
+    await server.llm.meters.idle();
+    const task = vi.spyOn(server.runner, 'task');
+    server.llm.meters.schedule('acme', user.id);
+    server.llm.meters.schedule('acme', user.id);
+    server.llm.meters.schedule('acme', user.id);
+    // Nothing is read or written in the turn that asked.
+    expect(task).not.toHaveBeenCalled();
+    await server.llm.meters.idle();
+    expect(task).toHaveBeenCalledTimes(1);
+    task.mockRestore();
   });
 });

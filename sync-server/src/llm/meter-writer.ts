@@ -87,6 +87,10 @@ export class MeterWriter {
       return;
     }
     const job = (async () => {
+      // The meter is bookkeeping for the UI: it waits one turn so that the I/O already pending
+      // (the first tokens of the stream just written, other clients' requests and chunks) goes
+      // first, and the requests of that turn coalesce into this one write.
+      await new Promise((resolve) => setImmediate(resolve));
       do {
         this.again.delete(key);
         try {

@@ -157,7 +157,12 @@ export class ProxiedCall implements InflightCall {
   }
 
   private armIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.finished) return;
+    // Every chunk pushes the deadline back: re-arm the one timer rather than make a new one per chunk.
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(() => this.cut('timeout'), this.service.config.llmIdleTimeoutMs);
     this.idleTimer.unref();
   }
@@ -197,6 +202,7 @@ export class ProxiedCall implements InflightCall {
     if (this.draining) {
       service.drains.release();
       this.draining = false;
+      service.metrics.llmDrains.set(service.drains.active);
     }
     if (!written) {
       service.logger.error({ callId: this.callId }, 'llm settlement failed for good: the reservation stays held until the next start settles it at its worst case');
@@ -215,7 +221,8 @@ export class ProxiedCall implements InflightCall {
       });
       service.meters.schedule(this.tenant, this.user);
     }
-    await service.refreshGauges().catch(() => undefined);
+    // The open-reservation gauges are read from the ledger when /metrics is scraped: a query here
+    // would be paid by every call and seen by nobody.
     this.resolveDone();
     return result;
   }

@@ -150,21 +150,10 @@ export class LlmService {
     return recovered.calls.length;
   }
 
-  private gaugesDue = false;
-
   /**
-   * Refreshes the open-reservation gauges once, after this turn of the event loop, however many
-   * calls asked for it: a query per admitted call would sit on every call's path to its upstream.
+   * The open-reservation gauges, from the ledger. Only /metrics shows them, and it calls this (via
+   * `refreshLedgerGauges`) at every scrape, so calls do not refresh them.
    */
-  scheduleGaugeRefresh(): void {
-    if (this.gaugesDue) return;
-    this.gaugesDue = true;
-    setImmediate(() => {
-      this.gaugesDue = false;
-      this.refreshGauges().catch(() => undefined);
-    });
-  }
-
   async refreshGauges(): Promise<void> {
     const open = await this.store.openReservations();
     this.metrics.llmReservationsOpen.set(open.count);

@@ -114,6 +114,21 @@ describe('settling every way a call can end', () => {
     }
   });
 
+  it('a stream that goes quiet mid-answer is cut by the idle timeout (re-armed by each chunk) and charged its reservation', async () => {
+    const { test: t, user, sessionId, calls } = await setup({ config: { llmIdleTimeoutMs: 500 } });
+    // Three content chunks re-arm the idle timer, then the upstream stays silent until released.
+    t.fake.setScript([{ holdAfterChunks: 3 }]);
+    const response = await chat(t.server, user, chatBody(sessionId, { stream: true }));
+    const { events } = await readSse(response);
+    expect(sseText(events)).toBe('word word word');
+    expect(events.at(-1)).toMatchObject({ error: { code: 'upstream_error' } });
+    const [call] = await settled(calls);
+    expect(call).toMatchObject({ endedBy: 'timeout', basis: 'full-reservation' });
+    expect(call!.chargedMicroUsd).toBe(call!.reservedMicroUsd);
+    expect(t.fake.requests[0]!.end).toBe('client-closed');
+    t.fake.release();
+  });
+
   it('usage above the reservation is charged as reported, alerts, and halts the session until a human resumes it', async () => {
     const logged: unknown[] = [];
     const { test: t, user, sessionId, calls } = await setup({ start: { webhookFetch: async (_url, init) => (logged.push(JSON.parse(String(init?.body))), new Response('ok')) }, config: { llmAlertWebhookUrl: 'http://127.0.0.1:9/hook' } });

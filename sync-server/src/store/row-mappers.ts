@@ -2,9 +2,10 @@
  * Rows of both stores back into records. The two schemas are the same but for the user column:
  * SQLite calls it `user`, Postgres `user_id` (`user` is reserved there).
  */
+import { isImageMime } from '../../../shared/domain/commerce/image-bytes.ts';
 import type { Role } from '../../../shared/sync/rooms.ts';
 import type { InviteRecord, LoginRecord, MembershipRecord, TenantRecord, UserRecord } from './directory-types.ts';
-import type { DeadlineRow, DecisionRow } from './types.ts';
+import { StoreError, type BlobRecord, type DeadlineRow, type DecisionRow } from './types.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -19,7 +20,11 @@ export interface RowMappers {
   login(row: Row): LoginRecord;
   invite(row: Row): InviteRecord;
   membership(row: Row): MembershipRecord;
+  blob(row: Row): BlobRecord;
 }
+
+/** The columns of `blobs` that `blob()` reads (every query but the one for the bytes selects these). */
+export const BLOB_COLUMNS = 'tenant, hash, mime, size, created_at';
 
 export function rowMappers(userColumn: 'user' | 'user_id'): RowMappers {
   return {
@@ -65,5 +70,10 @@ export function rowMappers(userColumn: 'user' | 'user_id'): RowMappers {
       uses: Number(row.uses),
     }),
     membership: (row) => ({ tenant: String(row.tenant), user: String(row[userColumn]), role: String(row.role) as Role, createdAt: Number(row.created_at) }),
+    blob: (row) => {
+      const mime = String(row.mime);
+      if (!isImageMime(mime)) throw new StoreError(`blob ${String(row.hash)} has an unknown type "${mime}"`);
+      return { tenant: String(row.tenant), hash: String(row.hash), mime, size: Number(row.size), createdAt: Number(row.created_at) };
+    },
   };
 }

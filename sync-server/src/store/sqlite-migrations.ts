@@ -11,6 +11,9 @@ export interface Migration {
   readonly sql: string;
 }
 
+/** The first schema with the `blobs` table: older databases had their images as files beside them. */
+export const BLOBS_SCHEMA_VERSION = 5;
+
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -82,6 +85,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     sql: `
       CREATE TABLE queue_fences (queue TEXT PRIMARY KEY, epoch INTEGER NOT NULL, holder TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
       CREATE INDEX deadlines_by_queue ON deadlines (tenant, referee);
+    `,
+  },
+  {
+    version: BLOBS_SCHEMA_VERSION,
+    description: 'blobs (product images) in the store, content-addressed per tenant; the files of the previous version are imported at start',
+    sql: `
+      CREATE TABLE blobs (
+        tenant TEXT NOT NULL, hash TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL, created_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, hash),
+        CHECK (length(hash) = 64 AND size = length(data)));
     `,
   },
 ];

@@ -40,8 +40,9 @@ import {
   type Store,
   type StoredRoom,
   StoreError,
+  type BlobStore,
 } from './types.ts';
-import { rowMappers, type Row } from './row-mappers.ts';
+import { BLOB_COLUMNS, rowMappers, type Row } from './row-mappers.ts';
 
 const fromRow = rowMappers('user');
 
@@ -406,6 +407,20 @@ export class SqliteStore implements Store {
     set: async (key: string, value: string): Promise<void> => {
       this.statement('INSERT INTO server_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
     },
+  };
+
+  readonly blobs: BlobStore = {
+    put: async (blob) => {
+      const created = this.statement('INSERT INTO blobs(tenant, hash, mime, size, data, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, hash) DO NOTHING')
+        .run(blob.tenant, blob.hash, blob.mime, blob.data.byteLength, blob.data, blob.createdAt).changes > 0;
+      const stored = this.statement(`SELECT ${BLOB_COLUMNS} FROM blobs WHERE tenant = ? AND hash = ?`).get(blob.tenant, blob.hash) as Row;
+      return { created, blob: fromRow.blob(stored) };
+    },
+    get: async (tenant, hash) => {
+      const row = this.statement(`SELECT ${BLOB_COLUMNS}, data FROM blobs WHERE tenant = ? AND hash = ?`).get(tenant, hash) as Row | undefined;
+      return row ? { ...fromRow.blob(row), data: bytes(row.data) } : null;
+    },
+    list: async (tenant) => (this.statement(`SELECT ${BLOB_COLUMNS} FROM blobs WHERE tenant = ? ORDER BY created_at, hash`).all(tenant) as Row[]).map(fromRow.blob),
   };
 
   /** Reservations and settlements of one event-loop turn share one commit (see sqlite-group-commit.ts). */

@@ -3,6 +3,9 @@
  * server on 127.0.0.1, a fresh database per test). What one guarantees, the other must too.
  */
 import { describe, expect, it } from 'vitest';
+import { PRODUCT_LIMITS } from '../../../shared/domain/commerce/product.ts';
+import { png } from '../../../shared/domain/commerce/test-support/images.ts';
+import { blobHash } from './blob-files.ts';
 import type { LoginRecord, UserRecord } from './directory-types.ts';
 import { EmailTakenError } from './directory-types.ts';
 import { openTestStore, STORE_KINDS } from '../test-support/stores.ts';
@@ -166,6 +169,41 @@ describe.each(STORE_KINDS)('store contract (%s)', (kind) => {
       user('u_a'),
       user('g_old', { kind: 'guest', email: null, lastSeenAt: 5 }),
     ));
+
+  it('stores a blob once per (tenant, hash): the same bytes again write nothing, even when uploads race; other tenants do not see it', () =>
+    withStore(async (store) => {
+      const image = png(1, 2, 3);
+      const hash = blobHash(image);
+      const first = await store.blobs.put({ tenant: 'acme', hash, mime: 'image/png', data: image, createdAt: 10 });
+      expect(first).toEqual({ created: true, blob: { tenant: 'acme', hash, mime: 'image/png', size: image.byteLength, createdAt: 10 } });
+      // Idempotent: the blob stored first stays as it was.
+      expect(await store.blobs.put({ tenant: 'acme', hash, mime: 'image/png', data: image, createdAt: 20 })).toEqual({ created: false, blob: first.blob });
+      expect(await store.blobs.get('acme', hash)).toEqual({ ...first.blob, data: image });
+      expect(await store.blobs.get('globex', hash)).toBeNull();
+      expect(await store.blobs.get('acme', blobHash(png(9)))).toBeNull();
+
+      const raced = png(4, 5, 6);
+      const outcomes = await Promise.all([1, 2, 3, 4].map((at) => store.blobs.put({ tenant: 'globex', hash: blobHash(raced), mime: 'image/png', data: raced, createdAt: at })));
+      expect(outcomes.map((outcome) => outcome.created).sort()).toEqual([false, false, false, true]);
+      expect(new Set(outcomes.map((outcome) => outcome.blob.createdAt)).size).toBe(1);
+      expect((await store.blobs.list('globex')).map((blob) => blob.hash)).toEqual([blobHash(raced)]);
+      expect((await store.blobs.list('acme')).map((blob) => blob.hash)).toEqual([hash]);
+    }));
+
+  it('keeps a blob’s bytes exactly (every byte value, the 5 MiB limit) and refuses a row whose hash is not one', () =>
+    withStore(async (store) => {
+      const every = new Uint8Array(256 * 3).map((_, index) => index % 256);
+      const big = new Uint8Array(PRODUCT_LIMITS.imageBytesMax).map((_, index) => (index * 31) % 251);
+      for (const data of [every, big]) {
+        const hash = blobHash(data);
+        await store.blobs.put({ tenant: 'acme', hash, mime: 'image/webp', data, createdAt: 1 });
+        const stored = await store.blobs.get('acme', hash);
+        expect(stored?.size).toBe(data.byteLength);
+        expect(blobHash(stored!.data)).toBe(hash);
+      }
+      await expect(store.blobs.put({ tenant: 'acme', hash: 'short', mime: 'image/png', data: every, createdAt: 1 })).rejects.toThrow();
+      expect(await store.blobs.list('acme')).toHaveLength(2);
+    }));
 
   it('keeps server state and kill switches and settings', () =>
     withStore(async (store) => {

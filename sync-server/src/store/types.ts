@@ -6,6 +6,7 @@
  */
 
 import type { AuthStore, DirectoryStore } from './directory-types.ts';
+import type { ImageMime } from '../../../shared/domain/commerce/product.ts';
 import type { CallIdentity, LedgerSnapshot } from '../../../shared/domain/llm/budgets.ts';
 import type { GuardConfig, SessionGuardState } from '../../../shared/domain/llm/guards.ts';
 import type { CallPlan } from '../../../shared/domain/llm/plan.ts';
@@ -213,6 +214,37 @@ export interface LlmLedgerStore {
   setSetting(key: string, value: string, now: number): Promise<void>;
 }
 
+/** A stored blob's metadata: content-addressed by `hash` (sha256, 64 lowercase hex) within its tenant. */
+export interface BlobRecord {
+  readonly tenant: string;
+  readonly hash: string;
+  readonly mime: ImageMime;
+  readonly size: number;
+  readonly createdAt: number;
+}
+
+export interface BlobInput {
+  readonly tenant: string;
+  /** The sha256 of `data`, computed by the caller (`blobHash`); the store keys the bytes by it. */
+  readonly hash: string;
+  readonly mime: ImageMime;
+  readonly data: Uint8Array;
+  readonly createdAt: number;
+}
+
+/**
+ * Blobs (product images), bytes and metadata in the store itself, so that every server process
+ * serves every image and a backup of the store carries them. Keyed by (tenant, hash): the same
+ * bytes in one tenant are one blob, in two tenants two.
+ */
+export interface BlobStore {
+  /** Stores the bytes once: `created` false (and nothing written) when (tenant, hash) is stored already. Returns what is stored. */
+  put(blob: BlobInput): Promise<{ readonly created: boolean; readonly blob: BlobRecord }>;
+  get(tenant: string, hash: string): Promise<(BlobRecord & { readonly data: Uint8Array }) | null>;
+  /** A tenant's blobs without their bytes, oldest first (admin, tests). */
+  list(tenant: string): Promise<BlobRecord[]>;
+}
+
 export interface ServerStateStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;
@@ -228,6 +260,7 @@ export interface Store {
   readonly ledger: LedgerStore;
   readonly serverState: ServerStateStore;
   readonly llm: LlmLedgerStore;
+  readonly blobs: BlobStore;
   /** Health for /readyz. */
   ping(): Promise<void>;
   /** A consistent online copy of everything (SQLite: `VACUUM INTO`); Postgres answers with how to use pg_dump. */

@@ -1,7 +1,8 @@
 /**
  * One WebSocket connection to one room. One enforcement point for every channel: sync messages
- * (read-only peers' writes are dropped and counted), awareness (own client ids only, user
- * stamped), Plaza's own messages; anything malformed closes this connection and nothing else.
+ * (read-only peers' writes are dropped, counted and reported; an answer that changes nothing is
+ * no write), awareness (own client ids only, user stamped), Plaza's own messages; anything
+ * malformed closes this connection and nothing else.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -16,10 +17,11 @@ import type { Access } from '../../../shared/sync/rooms.ts';
 import type { AccessClaims } from '../auth/tokens.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { isEmptyUpdate, type Room } from '../rooms/room.ts';
+import type { Room } from '../rooms/room.ts';
 import type { RoomManager } from '../rooms/room-manager.ts';
 import type { WriteOrigin } from '../store/types.ts';
 import { decodeAwarenessUpdate, encodeAwarenessEntries, filterAndStamp } from './awareness-policy.ts';
+import { changesDoc } from './read-only-update.ts';
 
 export interface ConnectionLimits {
   /** Messages per second allowed on average, and the burst above it. */
@@ -134,8 +136,8 @@ export class Connection {
     this.ws.send(message, { binary: true });
   }
 
-  sendRoomInfo(connections: number): void {
-    if (this.isPlaza && this.access !== 'none') this.send(encodeRoomInfo({ connections, access: this.access, roomVersion: ROOM_LAYOUT_VERSION }));
+  sendRoomInfo(counts: { readonly connections: number; readonly users: number }): void {
+    if (this.isPlaza && this.access !== 'none') this.send(encodeRoomInfo({ ...counts, access: this.access, roomVersion: ROOM_LAYOUT_VERSION }));
   }
 
   sendViolation(report: ViolationReport): void {
@@ -254,7 +256,8 @@ export class Connection {
     // Parse fully before touching the document: a malformed update must not half-apply.
     Y.decodeUpdate(update);
     if (this.access !== 'write') {
-      if (!isEmptyUpdate(update)) {
+      // A reconnecting reader's sync step 2 repeats deletions the room already has: not a write.
+      if (changesDoc(room.doc, update)) {
         this.context.metrics.droppedWrites.inc({ reason: 'read-only' });
         this.sendViolation({ room: room.name, path: '', code: 'read-only', message: 'this room is read-only for you; local changes were not accepted' });
       }

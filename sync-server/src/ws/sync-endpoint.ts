@@ -23,6 +23,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Room } from '../rooms/room.ts';
 import type { RoomManager } from '../rooms/room-manager.ts';
 import { Connection, type ConnectionLimits } from './connection.ts';
+import { roomCounts } from './room-counts.ts';
 
 export const SYNC_PATH_PREFIX = '/sync/';
 
@@ -47,6 +48,8 @@ export interface SyncEndpointDeps {
   acceptsClaims?(claims: AccessClaims): Promise<boolean>;
   /** A user's first connection to a room opened, or their last closed. */
   onPresence?(event: { tenant: string; user: string; roomName: string; connected: boolean }): void;
+  /** Cluster mode: the users connected to a room through other live processes (they count as people in it). */
+  usersElsewhere?(roomName: string): Iterable<string>;
 }
 
 function reject(socket: Duplex, status: number, message: string): void {
@@ -245,9 +248,18 @@ export class SyncEndpoint {
       setTimeout(() => {
         this.roomInfoTimers.delete(room);
         if (room.destroyed) return;
-        for (const peer of room.peers) (peer as Connection).sendRoomInfo?.(room.peers.size);
+        const peers = [...room.peers] as Connection[];
+        // People, not sockets: a player with a second tab open is not a spectator.
+        const counts = roomCounts(peers, this.deps.usersElsewhere?.(room.name));
+        for (const peer of peers) peer.sendRoomInfo?.(counts);
       }, 50),
     );
+  }
+
+  /** People came or went through another process: this process's peers of the room hear the new count. */
+  peersElsewhereChanged(roomName: string): void {
+    const room = this.deps.rooms.loaded(roomName);
+    if (room && !room.destroyed && room.peers.size > 0) this.roomPeersChanged(room);
   }
 
   /** Re-evaluates a user's open connections after their membership changed. */

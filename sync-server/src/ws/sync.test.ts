@@ -1,11 +1,24 @@
+import * as decoding from 'lib0/decoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { MESSAGE } from '../../../shared/sync/protocol.ts';
 import { roomNames } from '../../../shared/sync/rooms.ts';
 import type { RunningServer } from '../server.ts';
-import { addUser, connectClient, destroyAll, eventually, rawClient, startTestServer, whenSynced } from '../test-support/harness.ts';
-import { STORE_KINDS, storeOverrides } from '../test-support/stores.ts';
+import { addUser, connectClient, destroyAll, eventually, rawClient, startTestServer, whenSynced, type TestUser } from '../test-support/harness.ts';
+import { STORE_KINDS, storeOverrides, type StoreKind } from '../test-support/stores.ts';
 
 let server: RunningServer;
+
+async function droppedWrites(running: RunningServer): Promise<number> {
+  return (await running.metrics.droppedWrites.get()).values.reduce((sum, entry) => sum + entry.value, 0);
+}
+
+/** A server whose catalog room the admin writes and the member may only read. */
+async function catalogServer(kind: StoreKind): Promise<{ admin: TestUser; member: TestUser; catalog: string }> {
+  server = await startTestServer(await storeOverrides(kind));
+  return { admin: await addUser(server, 'acme', 'admin'), member: await addUser(server, 'acme', 'member'), catalog: roomNames.catalog('acme') };
+}
+
 afterEach(async () => {
   await server?.close();
 });
@@ -51,10 +64,7 @@ describe.each(STORE_KINDS)('sync protocol (%s store)', (kind) => {
   });
 
   it('a read-only connection receives updates; its writes are dropped and counted, never stored or relayed', async () => {
-    server = await startTestServer(await storeOverrides(kind));
-    const admin = await addUser(server, 'acme', 'admin');
-    const member = await addUser(server, 'acme', 'member');
-    const catalog = roomNames.catalog('acme');
+    const { admin, member, catalog } = await catalogServer(kind);
     const writer = connectClient(server, catalog, admin.token);
     const reader = connectClient(server, catalog, member.token);
     const third = connectClient(server, catalog, admin.token);
@@ -71,6 +81,43 @@ describe.each(STORE_KINDS)('sync protocol (%s store)', (kind) => {
     expect(stored.getMap('products').has('evil')).toBe(false);
     expect(stored.getMap('products').get('p1')).toEqual({ title: 'Mug' });
     destroyAll(writer.provider, reader.provider, third.provider);
+  });
+
+  it('a stock client reconnecting to a room it may only read, whose fields were overwritten, is not taken for a writer; a real write still is', async () => {
+    const { admin, member, catalog } = await catalogServer(kind);
+    const writer = connectClient(server, catalog, admin.token);
+    // A stock provider on the Plaza subprotocol (so that it would be sent violation reports), and one with the query token.
+    const reader = connectClient(server, catalog, member.token);
+    const stock = connectClient(server, catalog, member.token, { viaQuery: true });
+    const violations: unknown[] = [];
+    reader.provider.messageHandlers[MESSAGE.violation] = (_encoder, decoder) => {
+      violations.push(JSON.parse(decoding.readVarString(decoder)));
+    };
+    await Promise.all([whenSynced(writer.provider), whenSynced(reader.provider), whenSynced(stock.provider)]);
+    for (const title of ['Mug', 'Blue mug', 'Big blue mug']) writer.doc.getMap('products').set('p1', { title });
+    await eventually(() => {
+      expect(reader.doc.getMap('products').get('p1')).toEqual({ title: 'Big blue mug' });
+      expect(stock.doc.getMap('products').get('p1')).toEqual({ title: 'Big blue mug' });
+    });
+    // What the readers will answer on reconnecting: the overwritten titles' deletions, no struct.
+    const answer = Y.decodeUpdate(Y.encodeStateAsUpdate(reader.doc, Y.encodeStateVector(server.rooms.loaded(catalog)!.doc)));
+    expect(answer.structs).toHaveLength(0);
+    expect(answer.ds.clients.size).toBeGreaterThan(0);
+
+    for (const client of [reader, stock]) {
+      client.provider.disconnect();
+      client.provider.connect();
+    }
+    // Each answers the server's sync step 1 before it hears step 2, so both answers are in by now.
+    await Promise.all([whenSynced(reader.provider), whenSynced(stock.provider)]);
+    // A real write on the same socket is handled after the reconnect answer: once it is counted,
+    // the answer before it was judged too.
+    reader.doc.getMap('products').set('evil', { title: 'Forged' });
+    await eventually(() => expect(violations).toHaveLength(1));
+    expect(violations[0]).toMatchObject({ room: catalog, code: 'read-only' });
+    expect(await droppedWrites(server)).toBe(1);
+    expect(server.rooms.loaded(catalog)!.doc.getMap('products').has('evil')).toBe(false);
+    destroyAll(writer.provider, reader.provider, stock.provider);
   });
 
   it('answers clock requests and sends an ack of what it stored to Plaza clients', async () => {

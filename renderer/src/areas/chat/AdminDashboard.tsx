@@ -2,17 +2,17 @@
  * Tenant owners and admins: AI spend by day (chart), by person and by model; the team's budgets
  * (within the operator's ceiling); kill switches for the whole team, one person or one session.
  */
-import { Alert, Button, Card, Group, Loader, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Button, Card, Group, Loader, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { IconPower } from '@tabler/icons-react';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { KillSwitchRequest, SpendReport, TenantBudgets, TenantBudgetsResponse } from '../../../../shared/api/llm.ts';
 import { useRuntime } from '../../app/RuntimeContext.tsx';
 import type { MemberRow } from '../../session/contract.ts';
 import type { Identity } from '../../session/session-manager.ts';
 import { formatSpend } from './prompt.ts';
-import { isoDay, lastDays, SpendOverview } from './SpendOverview.tsx';
+import { SpendOverview } from './SpendOverview.tsx';
+import { PeriodControl, SwitchedOffTable, useAdminAction, useSpendPeriod, useSpendReport, type SwitchedOffRow } from './spend-admin.tsx';
 import { useLlmApi } from './useChatData.ts';
-import { useNow } from './useNow.ts';
 
 const BUDGET_FIELDS: ReadonlyArray<{ field: keyof TenantBudgets; label: string; description: string }> = [
   { field: 'sessionMicroUsd', label: 'Per chat session', description: 'A session stops here; a new one starts fresh.' },
@@ -134,25 +134,17 @@ function KillSwitches({ tenant, report, members, onChanged }: { readonly tenant:
   const [user, setUser] = useState<string | null>(null);
   const [session, setSession] = useState('');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAdminAction(errorMessage);
   const nameOf = (id: string) => members.find((member) => member.id === id)?.displayName ?? id;
   const switches = report?.killSwitches.filter((row) => row.scope !== 'global') ?? [];
   const tenantOff = switches.some((row) => row.scope === 'tenant');
   const globalOff = report?.killSwitches.some((row) => row.scope === 'global') ?? false;
 
-  const act = async (request: KillSwitchRequest) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const act = (request: KillSwitchRequest) =>
+    run(async () => {
       await api.killSwitch(tenant, request);
       onChanged();
-    } catch (cause) {
-      setError((cause as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -166,6 +158,18 @@ function KillSwitches({ tenant, report, members, onChanged }: { readonly tenant:
     }
     void act({ scope, on: true, user, ...(scope === 'session' ? { session: session.trim() } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) });
   };
+
+  const switchedOff: SwitchedOffRow[] = switches
+    .filter((row) => row.scope !== 'tenant')
+    .map((row) => {
+      const target = parseTarget(row.scope, row.target);
+      return {
+        key: `${row.scope}:${row.target}`,
+        label: row.scope === 'user' ? nameOf(target.user ?? '') : `${nameOf(target.user ?? '')}: session ${target.session ?? ''}`,
+        reason: row.reason,
+        switchOn: () => void act({ scope: row.scope as 'user' | 'session', on: false, user: target.user ?? '', ...(row.scope === 'session' ? { session: target.session ?? '' } : {}) }),
+      };
+    });
 
   return (
     <Card withBorder padding="lg">
@@ -214,74 +218,22 @@ function KillSwitches({ tenant, report, members, onChanged }: { readonly tenant:
             {error}
           </Alert>
         )}
-        {switches.filter((row) => row.scope !== 'tenant').length > 0 && (
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Switched off</Table.Th>
-                <Table.Th>Reason</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Action</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {switches
-                .filter((row) => row.scope !== 'tenant')
-                .map((row) => {
-                  const target = parseTarget(row.scope, row.target);
-                  const label = row.scope === 'user' ? nameOf(target.user ?? '') : `${nameOf(target.user ?? '')}: session ${target.session ?? ''}`;
-                  return (
-                    <Table.Tr key={`${row.scope}:${row.target}`}>
-                      <Table.Td>{label}</Table.Td>
-                      <Table.Td>{row.reason ?? '—'}</Table.Td>
-                      <Table.Td>
-                        <Button
-                          size="xs"
-                          variant="default"
-                          disabled={busy}
-                          onClick={() => void act({ scope: row.scope as 'user' | 'session', on: false, user: target.user ?? '', ...(row.scope === 'session' ? { session: target.session ?? '' } : {}) })}
-                        >
-                          Switch back on
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-            </Table.Tbody>
-          </Table>
-        )}
+        <SwitchedOffTable rows={switchedOff} busy={busy} />
       </Stack>
     </Card>
   );
 }
 
+const errorMessage = (cause: unknown) => (cause as Error).message;
+
 export function AdminDashboard({ identity }: { readonly identity: Identity }) {
   const api = useLlmApi();
   const { session } = useRuntime();
   const tenant = identity.tenant.id;
-  const [days, setDays] = useState('14');
-  const [report, setReport] = useState<SpendReport | null>(null);
+  const { days, setDays, range } = useSpendPeriod();
+  const load = useCallback((from: string, to: string) => api.spend(tenant, from, to), [api, tenant]);
+  const { report, error, reload } = useSpendReport(load, range, errorMessage);
   const [members, setMembers] = useState<readonly MemberRow[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
-  const today = isoDay(useNow(60_000));
-  const range = useMemo(() => lastDays(today, Number(days)), [days, today]);
-
-  useEffect(() => {
-    let live = true;
-    api.spend(tenant, range.from, range.to).then(
-      (value) => {
-        if (!live) return;
-        setReport(value);
-        setError(null);
-      },
-      (cause: unknown) => live && setError((cause as Error).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, tenant, range, version]);
 
   useEffect(() => {
     let live = true;
@@ -301,16 +253,7 @@ export function AdminDashboard({ identity }: { readonly identity: Identity }) {
         <Title order={3} size="h4">
           AI spend of {identity.tenant.name}
         </Title>
-        <SegmentedControl
-          aria-label="Period"
-          value={days}
-          onChange={setDays}
-          data={[
-            { value: '7', label: '7 days' },
-            { value: '14', label: '14 days' },
-            { value: '30', label: '30 days' },
-          ]}
-        />
+        <PeriodControl value={days} onChange={setDays} />
       </Group>
       {error && (
         <Alert color="red" variant="light" role="alert">
@@ -323,7 +266,7 @@ export function AdminDashboard({ identity }: { readonly identity: Identity }) {
         <SpendOverview report={report} range={range} nameOf={(user) => nameOf(user)} />
       )}
       <BudgetsEditor tenant={tenant} />
-      <KillSwitches tenant={tenant} report={report} members={members} onChanged={() => setVersion((value) => value + 1)} />
+      <KillSwitches tenant={tenant} report={report} members={members} onChanged={reload} />
     </Stack>
   );
 }

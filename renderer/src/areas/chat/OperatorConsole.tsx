@@ -6,15 +6,15 @@
  * The operator credential is outside every tenant, so no sign-in carries it: it is typed here, held
  * in this component's memory only (never stored, never synced) and sent only to this app's server.
  */
-import { Alert, Autocomplete, Button, Card, Checkbox, Group, Loader, NumberInput, PasswordInput, SegmentedControl, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Autocomplete, Button, Card, Checkbox, Group, Loader, NumberInput, PasswordInput, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { IconLock, IconPower } from '@tabler/icons-react';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { KillSwitchRequest, OperatorBudgets, SpendReport, TenantBudgets } from '../../../../shared/api/llm.ts';
 import { useRuntime } from '../../app/RuntimeContext.tsx';
 import { LlmApi, LlmHttpError } from './llm-api.ts';
 import { formatSpend } from './prompt.ts';
-import { isoDay, lastDays, SpendOverview } from './SpendOverview.tsx';
-import { useNow } from './useNow.ts';
+import { SpendOverview } from './SpendOverview.tsx';
+import { PeriodControl, SwitchedOffTable, useAdminAction, useSpendPeriod, useSpendReport, type SwitchedOffRow } from './spend-admin.tsx';
 
 const TENANT_FIELDS: ReadonlyArray<{ field: keyof TenantBudgets; label: string }> = [
   { field: 'sessionMicroUsd', label: 'Per chat session' },
@@ -151,27 +151,28 @@ function OperatorKillSwitches({ api, report, onChanged }: { readonly api: LlmApi
   const [user, setUser] = useState('');
   const [session, setSession] = useState('');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAdminAction(messageOf);
   const globalOff = report.killSwitches.some((row) => row.scope === 'global');
-  const others = report.killSwitches.filter((row) => row.scope !== 'global');
   const id = /^[A-Za-z0-9_-]{1,64}$/;
 
-  const act = async (request: KillSwitchRequest) => {
-    setBusy(true);
-    setError(null);
+  const act = (request: KillSwitchRequest) => {
     setResult(null);
-    try {
+    return run(async () => {
       const response = await api.operatorKillSwitch(request);
       setResult(response.on ? `Switched off; ${response.callsCut} running ${response.callsCut === 1 ? 'answer was' : 'answers were'} cut.` : 'Switched back on.');
       onChanged();
-    } catch (cause) {
-      setError(messageOf(cause));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
+
+  const switchedOff: SwitchedOffRow[] = report.killSwitches
+    .filter((row) => row.scope !== 'global')
+    .map((row) => ({
+      key: `${row.scope}:${row.target}`,
+      label: describeSwitch(row.scope, row.target),
+      reason: row.reason,
+      switchOn: () => void act({ scope: row.scope as 'tenant' | 'user' | 'session', on: false, ...parseTarget(row.target) }),
+    }));
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -245,35 +246,7 @@ function OperatorKillSwitches({ api, report, onChanged }: { readonly api: LlmApi
             {result}
           </Text>
         )}
-        {others.length > 0 && (
-          <Table data-testid="operator-switches">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Switched off</Table.Th>
-                <Table.Th>Reason</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Action</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {others.map((row) => {
-                const target = parseTarget(row.target);
-                return (
-                  <Table.Tr key={`${row.scope}:${row.target}`}>
-                    <Table.Td>{describeSwitch(row.scope, row.target)}</Table.Td>
-                    <Table.Td>{row.reason ?? '—'}</Table.Td>
-                    <Table.Td>
-                      <Button size="xs" variant="default" disabled={busy} onClick={() => void act({ scope: row.scope as 'tenant' | 'user' | 'session', on: false, ...target })}>
-                        Switch back on
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        )}
+        <SwitchedOffTable rows={switchedOff} busy={busy} testId="operator-switches" />
       </Stack>
     </Card>
   );
@@ -328,28 +301,9 @@ function Unlock({ serverUrl, onOpen }: { readonly serverUrl: string; readonly on
 export function OperatorConsole() {
   const { session } = useRuntime();
   const [api, setApi] = useState<LlmApi | null>(null);
-  const [days, setDays] = useState('14');
-  const [report, setReport] = useState<SpendReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
-  const today = isoDay(useNow(60_000));
-  const range = useMemo(() => lastDays(today, Number(days)), [days, today]);
-
-  useEffect(() => {
-    if (!api) return undefined;
-    let live = true;
-    api.operatorSpend(range.from, range.to).then(
-      (value) => {
-        if (!live) return;
-        setReport(value);
-        setError(null);
-      },
-      (cause: unknown) => live && setError(messageOf(cause)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, range, version]);
+  const { days, setDays, range } = useSpendPeriod();
+  const load = useMemo(() => (api ? (from: string, to: string) => api.operatorSpend(from, to) : null), [api]);
+  const { report, error, reload, clear } = useSpendReport(load, range, messageOf);
 
   if (!api) return <Unlock serverUrl={session.api.baseUrl} onOpen={setApi} />;
 
@@ -360,22 +314,13 @@ export function OperatorConsole() {
           AI spend across every community
         </Title>
         <Group gap="xs">
-          <SegmentedControl
-            aria-label="Period"
-            value={days}
-            onChange={setDays}
-            data={[
-              { value: '7', label: '7 days' },
-              { value: '14', label: '14 days' },
-              { value: '30', label: '30 days' },
-            ]}
-          />
+          <PeriodControl value={days} onChange={setDays} />
           <Button
             variant="default"
             leftSection={<IconLock size={16} />}
             onClick={() => {
               setApi(null);
-              setReport(null);
+              clear();
             }}
           >
             Lock
@@ -397,7 +342,7 @@ export function OperatorConsole() {
             </Alert>
           )}
           <SpendOverview report={report} range={range} nameOf={(user) => user} byTenant />
-          <OperatorKillSwitches api={api} report={report} onChanged={() => setVersion((value) => value + 1)} />
+          <OperatorKillSwitches api={api} report={report} onChanged={reload} />
         </>
       )}
       <OperatorBudgetsEditor api={api} />

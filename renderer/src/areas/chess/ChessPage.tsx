@@ -26,6 +26,7 @@ import { GamePage } from './GamePage.tsx';
 import { HistoryPage, ReplayPage } from './HistoryPage.tsx';
 import { JoinPage } from './JoinPage.tsx';
 import { LobbyPage } from './LobbyPage.tsx';
+import { graceWords } from './model/format.ts';
 
 function SectionLinks() {
   const location = useLocation();
@@ -50,6 +51,18 @@ function PlayAsGuest({ invited }: { readonly invited: boolean }) {
   const runtime = useRuntime();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // This server's grace, from the facts it gives visitors; unknown until they arrive (or offline).
+  const [grace, setGrace] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    runtime.session.setup().then(
+      (setup) => live && setGrace(graceWords(setup.chess?.disconnectGraceMs ?? null)),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [runtime]);
   const start = async () => {
     setBusy(true);
     setError(null);
@@ -74,7 +87,7 @@ function PlayAsGuest({ invited }: { readonly invited: boolean }) {
         <Text>{invited ? 'Continue as a guest to see the challenge and join it.' : 'Continue as a guest and the lobby pairs you with a person in seconds.'}</Text>
         <List size="sm" spacing={4}>
           <List.Item>Server clocks from 1-minute bullet to 30-minute games; draw offers, rematches, chat.</List.Item>
-          <List.Item>If your connection drops, you have 30 seconds to come back.</List.Item>
+          <List.Item data-testid="grace-promise">{grace === null ? 'If your connection drops, the game waits a while for you to come back.' : `If your connection drops, you have ${grace} to come back.`}</List.Item>
           <List.Item>Guests play casual games; an account keeps a rating.</List.Item>
         </List>
         {error && (

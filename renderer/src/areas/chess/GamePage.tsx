@@ -20,15 +20,16 @@ import { useRooms } from '../../app/useRooms.ts';
 import type { EngineHandle } from '../../app/runtime.ts';
 import { Board, type BoardMovable } from './Board.tsx';
 import { ChessChat } from './ChessChat.tsx';
-import { gameRoom, playersRoom, useGame, useRoomConnections, useServerNow } from './data.ts';
+import { gameRoom, playersRoom, useGame, useRoomPeople, useServerNow } from './data.ts';
 import { ExportPanel } from './ExportPanel.tsx';
 import { GameActions } from './GameActions.tsx';
 import { clockView } from './model/clock-view.ts';
-import { COLOR_NAME, formatCountdown, isLowTime, outcomeFor, pairingLabel, ratingDelta, resultLabel, terminationText, timeControlLabel } from './model/format.ts';
+import { COLOR_NAME, formatCountdown, graceWords, isLowTime, outcomeFor, pairingLabel, ratingDelta, resultLabel, terminationText, timeControlLabel } from './model/format.ts';
 import { GameController, type PendingMove } from './model/game-controller.ts';
 import { matchTypedMove } from './model/move-input.ts';
 import { positionOf, squaresOf } from './model/position.ts';
 import { premoveDestinations } from './model/premove.ts';
+import { watchingCount } from './model/viewers.ts';
 import { MoveList } from './MoveList.tsx';
 import { PlayerStrip, type Presence } from './PlayerStrip.tsx';
 import { playSound, useSoundSetting } from './sound.ts';
@@ -179,7 +180,7 @@ function Game({ engine, gameId }: { readonly engine: EngineHandle; readonly game
   const [viewPly, setViewPly] = useState<number | null>(null);
   const [sound, setSound] = useSoundSetting();
   const live = record != null && record.status !== 'ended';
-  const connections = useRoomConnections(room);
+  const people = useRoomPeople(room);
   const openedAt = useRef(engine.client.serverNow());
 
   // Both players follow an accepted rematch made while they were here.
@@ -238,8 +239,9 @@ function Game({ engine, gameId }: { readonly engine: EngineHandle; readonly game
   }
   const top: Color = opposite(orientation);
   const presence = (color: Color) => presenceOf(record, color, me, online);
-  const playersHere = (['white', 'black'] as const).filter((color) => presence(color) === 'online').length;
-  const watching = connections === null || !live ? null : Math.max(0, connections - playersHere);
+  const watching = watchingCount(record, people);
+
+  const grace = graceWords(record.disconnectGraceMs);
 
   const strip = (color: Color) => <TickingStrip record={record} pending={view.pending} color={color} me={me} presence={presence(color)} material={material} />;
 
@@ -297,7 +299,7 @@ function Game({ engine, gameId }: { readonly engine: EngineHandle; readonly game
             {record.status === 'ended' && <ResultBanner record={record} me={me} />}
             {me !== null && live && !online && (
               <Alert color="red" variant="light" role="status" data-testid="self-offline">
-                You are offline. Your opponent sees a countdown: come back quickly (30 seconds unless this server says otherwise), or you lose the game.
+                You are offline. Your opponent sees a countdown: come back {grace === null ? 'quickly' : `within ${grace}`}, or you lose the game.
               </Alert>
             )}
             <Countdowns record={record} pending={view.pending} me={me} />

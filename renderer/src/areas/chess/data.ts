@@ -11,6 +11,7 @@ import { roomNames } from '../../../../shared/sync/rooms.ts';
 import { useEngine, useObservable } from '../../app/RuntimeContext.tsx';
 import type { EngineHandle } from '../../app/runtime.ts';
 import { chessLobbyId, type ChessGameData, type ChessLobbyData } from '../../engine/projections/chess.ts';
+import { roomPeople } from './model/viewers.ts';
 
 /** Lobby actions and game commands are worth nothing after this long (a move has its own). */
 export const CHESS_ACTION_TTL_MS = 60_000;
@@ -79,15 +80,16 @@ export function useChessChat(room: string | null): readonly ChatMessage[] | unde
 }
 
 /**
- * Connections to a room as the server last counted them (players included), re-read every
- * second: the server sends a new count whenever someone joins or leaves.
+ * People in a room as the server last counted them (players included), re-read every second:
+ * the server sends a new count whenever someone joins or leaves. Null while this device is not
+ * connected to the room (the replica drops its count then, since it would be stale).
  */
-export function useRoomConnections(room: string | null): number | null {
+export function useRoomPeople(room: string | null): number | null {
   const engine = useEngine();
   const [count, setCount] = useState<number | null>(null);
   useEffect(() => {
     if (!engine || room === null) return undefined;
-    const read = () => setCount(engine.client.replica(room)?.info?.connections ?? null);
+    const read = () => setCount(roomPeople(engine.client.replica(room)?.info ?? null));
     read();
     const timer = setInterval(read, 1000);
     return () => clearInterval(timer);

@@ -12,13 +12,14 @@
  * Markets are for members (the server refuses guests the rooms); guests are told so. The frame
  * keeps the directory and the leaderboard rooms open while any markets screen shows.
  */
-import { Alert, Badge, Button, Card, Group, List, Loader, Stack, Text, ThemeIcon, Title, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconChartLine, IconListDetails, IconPlus, IconTrendingUp, IconTrophy, IconUserPlus, IconWallet } from '@tabler/icons-react';
+import { Alert, Badge, Button, Group, Loader, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { IconAlertTriangle, IconChartLine, IconListDetails, IconPlus, IconTrendingUp, IconTrophy, IconWallet } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
-import { Link, Navigate, NavLink, Route, Routes } from 'react-router';
+import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { roomNames } from '../../../../shared/sync/rooms.ts';
 import { useEngine, useSession } from '../../app/RuntimeContext.tsx';
 import { useRooms } from '../../app/useRooms.ts';
+import { MembersOnly } from '../../ui/MembersOnly.tsx';
 import { ACCESSIBLE_ERROR_COLOR, OfflineNotice } from '../shop/components.tsx';
 import { useLocale } from '../shop/data/shop-data.ts';
 import { CreateMarketPage } from './CreateMarketPage.tsx';
@@ -63,29 +64,21 @@ function BalanceBadge({ locale }: { readonly locale: string }) {
 
 function MarketsNeedAccount({ guest }: { readonly guest: boolean }) {
   return (
-    <Card withBorder padding="lg" maw={640} data-testid="markets-needs-account">
-      <Stack gap="sm">
-        <Group gap="sm">
-          <ThemeIcon size="lg" variant="light" aria-hidden>
-            <IconTrendingUp size={20} />
-          </ThemeIcon>
-          <Title order={3} size="h4">
-            Markets are for members
-          </Title>
-        </Group>
-        <Text>{guest ? 'You are browsing as a guest. Markets trade play money that belongs to members of this community, so they need an account.' : 'Sign in or create an account to trade on your community’s questions.'}</Text>
-        <List size="sm" spacing={4}>
-          <List.Item>Every member starts with a grant of play money.</List.Item>
-          <List.Item>Prices are the crowd’s probabilities; trades placed offline are decided when you reconnect.</List.Item>
-          <List.Item>Resolved markets pay winning shares one point each; the leaderboard ranks profit.</List.Item>
-        </List>
-        <Group>
-          <Button component={Link} to="/account" leftSection={<IconUserPlus size={18} />}>
-            {guest ? 'Create an account' : 'Sign in or create an account'}
-          </Button>
-        </Group>
-      </Stack>
-    </Card>
+    <MembersOnly
+      guest={guest}
+      icon={IconTrendingUp}
+      title="Markets are for members"
+      why={{
+        guest: 'You are browsing as a guest. Markets trade play money that belongs to members of this community, so they need an account.',
+        signedOut: 'Sign in or create an account to trade on your community’s questions.',
+      }}
+      benefits={[
+        'Every member starts with a grant of play money.',
+        'Prices are the crowd’s probabilities; trades placed offline are decided when you reconnect.',
+        'Resolved markets pay winning shares one point each; the leaderboard ranks profit.',
+      ]}
+      testId="markets-needs-account"
+    />
   );
 }
 

@@ -33,6 +33,8 @@ describe('disconnects (grace 2 s)', () => {
     const room = roomNames.chessGame('club', gameId);
     await alice.game(gameId);
     const seen = await bob.game(gameId);
+    // Players are told this grace before anyone leaves.
+    expect(record(seen).disconnectGraceMs).toBe(2_000);
     await playMoves(alice, bob, gameId, ['e2e4', 'e7e5']);
     await eventually(() => expect(record(seen).clock.turnStartedAt).not.toBeNull());
     const turnStart = record(seen).clock.turnStartedAt!;
@@ -145,7 +147,7 @@ describe('a server restart during a game', () => {
     expect(charged).toBe(after.moves[2]!.at - resumed.clock.turnStartedAt! - (after.lastEvents[0] as { lagCompensationMs: number }).lagCompensationMs);
   });
 
-  it('a restart that leaves nobody coming back ends in a forfeit after the grace', async () => {
+  it('a restart that leaves nobody coming back ends in a forfeit after the grace the game started with, not a new setting', async () => {
     server = await startTestServer(CHESS_TEST_CONFIG);
     const [alice, bob] = [await join(), await join()];
     const gameId = await startGame(alice, bob, { timeControl: MINUTE });
@@ -153,7 +155,10 @@ describe('a server restart during a game', () => {
     for (const player of players.splice(0)) player.destroy();
     const dataDir = server.dataDir;
     await server.close();
-    server = await startTestServer({ ...CHESS_TEST_CONFIG, dataDir });
+    server = await startTestServer({ ...CHESS_TEST_CONFIG, chessDisconnectGraceMs: 120_000, dataDir });
+    await eventually(async () => expect((await storedGame(server, 'club', gameId)).disconnect.white?.deadline).toBeDefined());
+    const away = (await storedGame(server, 'club', gameId)).disconnect.white!;
+    expect(away.deadline - away.disconnectedAt).toBe(2_000);
     await eventually(async () => expect(await storedGame(server, 'club', gameId)).toMatchObject({ status: 'ended', result: '0-1', termination: 'abandoned' }), 6_000);
   });
 });

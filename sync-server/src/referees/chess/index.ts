@@ -183,7 +183,7 @@ export function createChessReferee(deps: RefereeDeps): Referee {
         if (payload === null) return;
         if (deadline.kind === 'clock') clockDue(tx, book, payload.gameId);
         else if (deadline.kind === 'disconnect') disconnectDue(tx, book, payload.gameId);
-        else if (deadline.kind === 'resume') resumeDue(tx, book, payload.gameId, settings.disconnectGraceMs);
+        else if (deadline.kind === 'resume') resumeDue(tx, book, payload.gameId, settings);
         else if (deadline.kind === 'finish') finishDue(tx, book, payload.gameId);
         else ctx.logger.warn({ deadline: deadline.id, kind: deadline.kind }, 'unknown chess deadline; dropped');
       });

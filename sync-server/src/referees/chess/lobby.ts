@@ -154,6 +154,7 @@ export function startGame(tx: ChessTx, core: ChessCore, state: GameState, kinds:
     speed: speedOf(state.timeControl),
     kinds,
     disconnect: { white: null, black: null },
+    disconnectGraceMs: core.settings.disconnectGraceMs,
     rematch: null,
     ratingChange: null,
     lastEvents: [],

@@ -20,6 +20,7 @@ import { startGame } from './lobby.ts';
 import { removeLiveGame } from './lobby-room.ts';
 import { rejected } from './outcome.ts';
 import { displayRating, rateFinishedGame } from './ratings.ts';
+import type { ChessSettings } from './settings.ts';
 import type { ChessTx } from './tx.ts';
 
 const NO_GAME = rejected('no-such-game', 'there is no such game');
@@ -100,16 +101,21 @@ export function finishDue(tx: ChessTx, book: GameBook, gameId: string): void {
  * After a restart: the downtime comes off the clock (in `load`), and a player who has not come
  * back gets a countdown as if they had just left.
  */
-export function resumeDue(tx: ChessTx, book: GameBook, gameId: string, graceMs: number): void {
+export function resumeDue(tx: ChessTx, book: GameBook, gameId: string, settings: ChessSettings): void {
   const entry = book.load(tx, gameId);
   tx.clearDeadline(deadlineIds.resume(tx.tenant, gameId));
   if (entry === null || entry.record.status === 'ended') return;
   for (const color of COLORS) {
-    if (entry.record.disconnect[color] === null && !tx.ctx.isConnected(entry.room, entry.record[color].userId)) leave(tx, book, entry, color, graceMs);
+    if (entry.record.disconnect[color] === null && !tx.ctx.isConnected(entry.room, entry.record[color].userId)) leave(tx, book, entry, color, graceOf(entry.record, settings));
   }
 }
 
 // Presence ---------------------------------------------------------------------------------------
+
+/** The grace the players were shown: the game's own, or this server's for games that predate it. */
+function graceOf(record: ChessGameRecord, settings: ChessSettings): number {
+  return record.disconnectGraceMs ?? settings.disconnectGraceMs;
+}
 
 function leave(tx: ChessTx, book: GameBook, entry: GameEntry, color: Color, graceMs: number): void {
   const away = { disconnectedAt: tx.now, deadline: tx.now + graceMs };
@@ -136,7 +142,7 @@ export function gamePresence(tx: ChessTx, { book, settings }: ChessCore, gameId:
     return;
   }
   if (here && record.disconnect[color] !== null) comeBack(tx, book, entry, color);
-  else if (!here && record.disconnect[color] === null) leave(tx, book, entry, color, settings.disconnectGraceMs);
+  else if (!here && record.disconnect[color] === null) leave(tx, book, entry, color, graceOf(record, settings));
 }
 
 // Rematch ----------------------------------------------------------------------------------------

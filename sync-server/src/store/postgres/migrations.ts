@@ -75,6 +75,18 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE queue_fences (queue TEXT PRIMARY KEY, epoch BIGINT NOT NULL, holder TEXT NOT NULL, updated_at BIGINT NOT NULL);
     `,
   },
+  {
+    version: 3,
+    description: 'blobs (product images) in the store, content-addressed per tenant, so that every process serves every image',
+    sql: `
+      CREATE TABLE blobs (
+        tenant TEXT NOT NULL, hash TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL, data BYTEA NOT NULL, created_at BIGINT NOT NULL,
+        PRIMARY KEY (tenant, hash),
+        CHECK (length(hash) = 64 AND size = octet_length(data)));
+      -- Images are compressed already: keep them out of line without trying to compress them again.
+      ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL;
+    `,
+  },
 ];
 
 export async function postgresSchemaVersion(client: pg.ClientBase): Promise<number> {

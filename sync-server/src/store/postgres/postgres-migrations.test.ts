@@ -52,6 +52,10 @@ describe('Postgres migrations', () => {
       expect(rows[0]!.n).toBe(2);
       expect((await target.query('SELECT * FROM tenants')).rows).toHaveLength(1);
       await target.query("INSERT INTO queue_fences(queue, epoch, holder, updated_at) VALUES ('q', 1, 'p', 1)");
+      // Schema 3: blobs, whose size must be that of the bytes and whose hash is a sha256.
+      await target.query("INSERT INTO blobs(tenant, hash, mime, size, data, created_at) VALUES ('a', repeat('a', 64), 'image/png', 2, '\\x0102', 1)");
+      await expect(target.query("INSERT INTO blobs(tenant, hash, mime, size, data, created_at) VALUES ('a', repeat('b', 64), 'image/png', 3, '\\x0102', 1)")).rejects.toThrow(/check constraint/);
+      expect((await target.query("SELECT attstorage FROM pg_attribute WHERE attrelid = 'blobs'::regclass AND attname = 'data'")).rows[0]).toEqual({ attstorage: 'e' });
     } finally {
       await target.end();
     }
@@ -115,6 +119,19 @@ describe('Postgres migrations', () => {
 });
 
 describe('SQLite migrations from the previous version', () => {
+  it('upgrade a database of the previous version to the latest, keeping its rows; blobs then hold bytes of their declared size only', () => {
+    const db = new DatabaseSync(':memory:');
+    migrate(db, SQLITE_MIGRATIONS.slice(0, -1));
+    expect(schemaVersion(db)).toBe(SQLITE_MIGRATIONS.at(-2)!.version);
+    db.prepare("INSERT INTO queue_fences(queue, epoch, holder, updated_at) VALUES ('q', 1, 'p', 1)").run();
+    expect(migrate(db, SQLITE_MIGRATIONS)).toBe(SQLITE_MIGRATIONS.at(-1)!.version);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM queue_fences').get()).toEqual({ n: 1 });
+    const insert = db.prepare("INSERT INTO blobs(tenant, hash, mime, size, data, created_at) VALUES ('a', ?, 'image/png', ?, ?, 1)");
+    insert.run('a'.repeat(64), 2, new Uint8Array([1, 2]));
+    expect(() => insert.run('b'.repeat(64), 3, new Uint8Array([1, 2]))).toThrow(/CHECK constraint/);
+    expect(() => insert.run('a'.repeat(64), 2, new Uint8Array([1, 2]))).toThrow(/UNIQUE|PRIMARY/);
+  });
+
   it('upgrade a version-3 database to the latest, keeping its rows', () => {
     const db = new DatabaseSync(':memory:');
     migrate(db, SQLITE_MIGRATIONS.slice(0, 3));

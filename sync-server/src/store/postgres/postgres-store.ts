@@ -36,8 +36,9 @@ import {
   type RoomDelta,
   type Store,
   type StoredRoom,
+  type BlobStore,
 } from '../types.ts';
-import { rowMappers, type Row } from '../row-mappers.ts';
+import { BLOB_COLUMNS, rowMappers, type Row } from '../row-mappers.ts';
 import { migratePostgres } from './migrations.ts';
 
 const fromRow = rowMappers('user_id');
@@ -392,6 +393,25 @@ export class PostgresStore implements Store {
     set: async (key: string, value: string): Promise<void> => {
       await this.query('INSERT INTO server_state(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
     },
+  };
+
+  readonly blobs: BlobStore = {
+    put: async (blob) => {
+      const [inserted] = await this.query(
+        `INSERT INTO blobs(tenant, hash, mime, size, data, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant, hash) DO NOTHING RETURNING ${BLOB_COLUMNS}`,
+        [blob.tenant, blob.hash, blob.mime, blob.data.byteLength, blob.data, blob.createdAt],
+      );
+      if (inserted) return { created: true, blob: fromRow.blob(inserted) };
+      // A second statement, so a fresh snapshot: it sees the row of a concurrent upload that just committed.
+      const [stored] = await this.query(`SELECT ${BLOB_COLUMNS} FROM blobs WHERE tenant = $1 AND hash = $2`, [blob.tenant, blob.hash]);
+      if (!stored) throw new StoreError(`blob ${blob.hash} was neither stored nor found`);
+      return { created: false, blob: fromRow.blob(stored) };
+    },
+    get: async (tenant, hash) => {
+      const [row] = await this.query(`SELECT ${BLOB_COLUMNS}, data FROM blobs WHERE tenant = $1 AND hash = $2`, [tenant, hash]);
+      return row ? { ...fromRow.blob(row), data: bytes(row.data) } : null;
+    },
+    list: async (tenant) => (await this.query(`SELECT ${BLOB_COLUMNS} FROM blobs WHERE tenant = $1 ORDER BY created_at, hash`, [tenant])).map(fromRow.blob),
   };
 
   readonly llm: LlmLedgerStore = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatCountdown, isLowTime, outcomeFor, ratingDelta, rejectionText, resultLabel, terminationText, timeControlLabel, timeControlWords } from './format.ts';
+import { formatClock, formatCountdown, graceWords, isLowTime, outcomeFor, ratingDelta, rejectionText, resultLabel, terminationText, timeControlLabel, timeControlWords } from './format.ts';
 import { gameAfter } from './test-support/records.ts';
 
 describe('clock faces', () => {
@@ -21,6 +21,18 @@ describe('clock faces', () => {
     expect(formatCountdown(0)).toBe('0:00');
     expect(formatCountdown(61_000)).toBe('1:01');
   });
+
+  it.each([
+    [15_000, '15 seconds'],
+    [1_000, '1 second'],
+    [30_999, '30 seconds'],
+    [60_000, '1 minute'],
+    [150_000, '2 minutes 30 seconds'],
+    [61_000, '1 minute 1 second'],
+    [999, null],
+    [null, null],
+    [Number.NaN, null],
+  ])('a disconnect grace of %s ms reads %s', (ms, words) => expect(graceWords(ms)).toBe(words));
 
   it('low time is a fifth of the initial time, between 10 and 30 seconds', () => {
     expect(isLowTime(11_000, { initialMs: 60_000, incrementMs: 0 })).toBe(true);

@@ -34,6 +34,21 @@ export function formatCountdown(ms: number): string {
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
 
+/**
+ * A game's disconnect grace for people: "15 seconds", "1 minute", "2 minutes 30 seconds" (whole
+ * seconds, rounded down so that the promise is never longer than the server's). Null for games
+ * that predate the server recording it: the caller says "quickly" instead of guessing a number.
+ */
+export function graceWords(ms: number | null): string | null {
+  if (ms === null || !Number.isFinite(ms) || ms < 1000) return null;
+  const total = Math.floor(ms / 1000);
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  const unit = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  if (minutes === 0) return unit(seconds, 'second');
+  return seconds === 0 ? unit(minutes, 'minute') : `${unit(minutes, 'minute')} ${unit(seconds, 'second')}`;
+}
+
 /** Low time: under a fifth of the initial time, and never more than 30 s nor less than 10 s. */
 export function isLowTime(remainingMs: number, tc: TimeControl): boolean {
   const threshold = Math.min(30_000, Math.max(10_000, tc.initialMs / 5));

@@ -15,6 +15,7 @@ export function asRecord(state: GameState, rev: number, events: readonly GameEve
     speed: 'bullet',
     kinds: { white: 'guest', black: 'guest' },
     disconnect: { white: null, black: null },
+    disconnectGraceMs: 30_000,
     rematch: null,
     ratingChange: null,
     lastEvents: events,
