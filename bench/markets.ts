@@ -16,10 +16,12 @@
  *  4. Folding 100,000 trades: the domain fold (balances + positions from LedgerEntry[]; goal
  *     ≤ 300 ms), and the store's ledger rows written by run 1 folded into balances.
  *
- *   npm run bench:markets -- [--trades 20000] [--traders 50] [--markets 100]
+ *   npm run bench:markets -- [--trades 20000] [--traders 50] [--markets 100] [--pipeline-only]
+ *
+ * `--pipeline-only` runs parts 1 and 2 alone (quick A/B comparisons of the server's CPU per trade).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,6 +57,7 @@ import type { Directory } from '../sync-server/src/auth/directory.ts';
 import type { DecideContext } from '../sync-server/src/intents/referee.ts';
 import { createMarketsReferee } from '../sync-server/src/referees/markets/index.ts';
 import { startServer, type RunningServer } from '../sync-server/src/server.ts';
+import type { SqliteStore } from '../sync-server/src/store/sqlite.ts';
 import type { Store } from '../sync-server/src/store/types.ts';
 import { SYNC_PATH_PREFIX } from '../sync-server/src/ws/sync-endpoint.ts';
 
@@ -185,39 +188,61 @@ async function runLoad(): Promise<void> {
 // The server side: timing and the breakdown ------------------------------------------------------
 
 interface Timers {
+  /** Synchronous time only: awaited time overlaps across concurrent calls and would count waits. */
   ingest: number;
+  /** The outbox side of ingest: reading the new intents of an update (JSON, zod). */
+  intents: number;
   decide: number;
   roomsFor: number;
   commit: number;
   pending: number;
+  /** Counts, to see the batching: decision commits, decisions in them, append flushes, appends. */
+  commits: number;
+  decisions: number;
+  updateBytes: number;
+  flushes: number;
+  appends: number;
 }
 
+const zeroTimers = (): Timers => ({ ingest: 0, intents: 0, decide: 0, roomsFor: 0, commit: 0, pending: 0, commits: 0, decisions: 0, updateBytes: 0, flushes: 0, appends: 0 });
+
+type TimedKey = 'ingest' | 'intents' | 'decide' | 'roomsFor' | 'commit' | 'pending';
+
 function instrument(server: RunningServer): Timers {
-  const timers: Timers = { ingest: 0, decide: 0, roomsFor: 0, commit: 0, pending: 0 };
-  const wrapAsync = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, key: keyof Timers) =>
-    async (...args: A): Promise<R> => {
+  const timers = zeroTimers();
+  const timeSync = <A extends unknown[], R>(fn: (...args: A) => R, key: TimedKey) =>
+    (...args: A): R => {
       const start = performance.now();
       try {
-        return await fn(...args);
+        return fn(...args);
       } finally {
         timers[key] += performance.now() - start;
       }
     };
-  const rooms = server.store.rooms as { appendUpdate: typeof server.store.rooms.appendUpdate };
-  rooms.appendUpdate = wrapAsync(rooms.appendUpdate.bind(rooms), 'ingest');
-  const intents = server.store.intents as { commit: typeof server.store.intents.commit; pending: typeof server.store.intents.pending };
-  intents.commit = wrapAsync(intents.commit.bind(intents), 'commit');
-  intents.pending = wrapAsync(intents.pending.bind(intents), 'pending');
-  const referee = server.runner.refereeNamed('markets')! as { decide: (...args: Parameters<NonNullable<ReturnType<typeof server.runner.refereeNamed>>['decide']>) => ReturnType<NonNullable<ReturnType<typeof server.runner.refereeNamed>>['decide']>; roomsFor: NonNullable<ReturnType<typeof server.runner.refereeNamed>>['roomsFor'] };
-  const decide = referee.decide.bind(referee);
-  referee.decide = (...args) => {
-    const start = performance.now();
-    try {
-      return decide(...args);
-    } finally {
-      timers.decide += performance.now() - start;
-    }
+  // The embedded store's append group commit: queued per tick, written in one synchronous flush.
+  const store = server.store as unknown as { flushAppends: () => void; appendQueue: unknown[] };
+  if (typeof store.flushAppends !== 'function') throw new Error('the bench expects the SQLite store');
+  const flushAppends = timeSync(store.flushAppends.bind(store), 'ingest');
+  store.flushAppends = () => {
+    timers.flushes += 1;
+    timers.appends += store.appendQueue.length;
+    flushAppends();
   };
+  const hooks = server.rooms.hooks!;
+  hooks.intentsFor = timeSync(hooks.intentsFor.bind(hooks), 'intents');
+  // commit and pending are async in the interface but synchronous in SQLite: their whole run is the call.
+  const intents = server.store.intents as { commit: typeof server.store.intents.commit; pending: typeof server.store.intents.pending };
+  const commit = timeSync(intents.commit.bind(intents), 'commit');
+  intents.commit = (batch) => {
+    timers.commits += 1;
+    timers.decisions += batch.decisions.length;
+    for (const update of batch.updates) timers.updateBytes += update.data.length;
+    return commit(batch);
+  };
+  intents.pending = timeSync(intents.pending.bind(intents), 'pending');
+  const referee = server.runner.refereeNamed('markets')! as { decide: (...args: Parameters<NonNullable<ReturnType<typeof server.runner.refereeNamed>>['decide']>) => ReturnType<NonNullable<ReturnType<typeof server.runner.refereeNamed>>['decide']>; roomsFor: NonNullable<ReturnType<typeof server.runner.refereeNamed>>['roomsFor'] };
+  referee.decide = timeSync(referee.decide.bind(referee), 'decide');
+  // roomsFor awaits the directory (a cached read): its wall time, as before.
   const roomsFor = referee.roomsFor.bind(referee);
   referee.roomsFor = async (...args) => {
     const start = performance.now();
@@ -241,6 +266,8 @@ interface RunResult {
   readonly timers: Timers;
   /** CPU time of the server process (user + system) during the run. */
   readonly serverCpuMs: number;
+  /** CPU time of the server's main thread alone (the event loop; the WAL checkpointer and GC helpers are other threads). */
+  readonly mainCpuMs: number;
   /** CPU time of the load generator while it waited for the decisions (it shares the cores). */
   readonly clientCpuMs: number;
 }
@@ -261,10 +288,11 @@ async function pipelineRun(server: RunningServer, timers: Timers, label: string,
   const ready = JSON.parse((await messages.next()).value as string) as { phase: string };
   if (ready.phase !== 'ready') throw new Error(`load generator: ${JSON.stringify(ready)}`);
   await server.runner.idle();
-  Object.assign(timers, { ingest: 0, decide: 0, roomsFor: 0, commit: 0, pending: 0 });
+  Object.assign(timers, zeroTimers());
   const lastIds = users.map((user, u) => [user.id, intentIdOf(prefix, u, tradesPerUser - 1)] as const);
   const eluStart = performance.eventLoopUtilization();
   const cpuStart = process.cpuUsage();
+  const mainStart = process.threadCpuUsage();
   const started = performance.now();
   child.stdin!.write('go\n');
   for (;;) {
@@ -281,11 +309,12 @@ async function pipelineRun(server: RunningServer, timers: Timers, label: string,
   const ms = performance.now() - started;
   const elu = performance.eventLoopUtilization(eluStart).utilization;
   const cpu = process.cpuUsage(cpuStart);
+  const main = process.threadCpuUsage(mainStart);
   const snapshot = { ...timers };
   const done = JSON.parse((await messages.next()).value as string) as { sentMs: number; seenMs: number; codes: Record<string, number>; clientCpuMs: number };
   child.stdin!.end();
   await new Promise((resolve) => child.once('exit', resolve));
-  return { label, trades: traders * tradesPerUser, ms, sentMs: done.sentMs, seenMs: done.seenMs, codes: done.codes, elu, timers: snapshot, serverCpuMs: (cpu.user + cpu.system) / 1000, clientCpuMs: done.clientCpuMs };
+  return { label, trades: traders * tradesPerUser, ms, sentMs: done.sentMs, seenMs: done.seenMs, codes: done.codes, elu, timers: snapshot, serverCpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: (main.user + main.system) / 1000, clientCpuMs: done.clientCpuMs };
 }
 
 function report(run: RunResult): void {
@@ -297,19 +326,29 @@ function report(run: RunResult): void {
   console.log(`${run.label}: ${fmt(run.trades)} trades decided and stored in ${fmt(run.ms)} ms = ${fmt(perSecond)} trades/s (goal ≥ 5,000)${perSecond >= 5_000 ? '' : '  ← MISSED'}`);
   console.log(`    client: all written after ${fmt(run.sentMs)} ms, all decisions seen in the inboxes after ${fmt(run.seenMs)} ms; outcomes: ${codes}`);
   const t = run.timers;
-  const inside = t.ingest + t.decide + t.roomsFor + t.commit + t.pending;
+  const inside = t.ingest + t.intents + t.decide + t.roomsFor + t.commit + t.pending;
   const busy = run.elu * run.ms;
   const us = (x: number) => `${((x / run.trades) * 1000).toFixed(1)} µs`;
   const cpuPerTrade = (run.serverCpuMs / run.trades) * 1000;
-  console.log(`    server CPU ${fmt(run.serverCpuMs)} ms = ${cpuPerTrade.toFixed(0)} µs/trade (one free core: ≈ ${fmt(1e6 / cpuPerTrade)} trades/s); the load generator used ${fmt(run.clientCpuMs)} ms of CPU meanwhile`);
+  const mainPerTrade = (run.mainCpuMs / run.trades) * 1000;
   console.log(
-    `    server event loop ${(run.elu * 100).toFixed(0)}% busy (${us(busy)}/trade): ingest ${us(t.ingest)}, referee decide ${us(t.decide)}, roomsFor ${us(t.roomsFor)}, decision commit ${us(t.commit)}, queue reads ${us(t.pending)}; the rest ${us(Math.max(0, busy - inside))} (Yjs capture/merge, WebSocket, publish, scheduling)`,
+    `    server CPU ${fmt(run.serverCpuMs)} ms = ${cpuPerTrade.toFixed(0)} µs/trade, of which the main thread ${mainPerTrade.toFixed(0)} µs/trade (one free core for it: ≈ ${fmt(1e6 / mainPerTrade)} trades/s); the load generator used ${fmt(run.clientCpuMs)} ms of CPU meanwhile`,
   );
+  console.log(
+    `    server event loop ${(run.elu * 100).toFixed(0)}% busy (${us(busy)}/trade): ingest ${us(t.ingest)} (SQLite append + pending row) + ${us(t.intents)} (reading the intents), referee decide ${us(t.decide)}, roomsFor ${us(t.roomsFor)}, decision commit ${us(t.commit)}, queue reads ${us(t.pending)}; the rest ${us(Math.max(0, busy - inside))} (Yjs apply/capture/merge, WebSocket, publish, scheduling)`,
+  );
+  const per = (a: number, b: number) => (b === 0 ? '0' : (a / b).toFixed(1));
+  console.log(`    batching: ${fmt(t.commits)} decision commits (${per(t.decisions, t.commits)} decisions each, ${per(t.updateBytes / 1024, t.commits)} KiB of room updates each); ${fmt(t.flushes)} append flushes (${per(t.appends, t.flushes)} appends each)`);
 }
 
 // The referee alone ----------------------------------------------------------------------------
 
-async function refereeAlone(markets: number, trades: number, traders: number): Promise<{ cpuUsPerTrade: number; wallUsPerTrade: number; accepted: number }> {
+/**
+ * `batch` 1: each decide alone, every write its own Yjs transaction (encoded at once). `batch` > 1:
+ * what the runner does with a batch of trades: one Yjs transaction per room around all of them,
+ * so each room's writes are encoded once per batch; the time includes that encoding.
+ */
+async function refereeAlone(markets: number, trades: number, traders: number, batch: number): Promise<{ cpuUsPerTrade: number; wallUsPerTrade: number; accepted: number }> {
   const tenant = 'solo';
   const directory = { tenant: async () => ({ id: tenant, name: tenant, policy: { guestsMayBrowse: false, taxBps: 0, startingGrant: 1_000_000_000_000, currency: 'USD' }, createdAt: 0 }) } as unknown as Directory;
   let now = Date.now();
@@ -329,10 +368,11 @@ async function refereeAlone(markets: number, trades: number, traders: number): P
     }
     return doc;
   };
+  const logger = createLogger('silent');
   const context = (): DecideContext => ({
     now,
     tenant,
-    logger: createLogger('silent'),
+    logger,
     doc: docOf,
     write: (name, change) => docOf(name).transact(() => change(docOf(name)), origin),
     setDeadline: () => undefined,
@@ -355,21 +395,35 @@ async function refereeAlone(markets: number, trades: number, traders: number): P
   let accepted = 0;
   let cpuUs = 0;
   let wallUs = 0;
-  for (let i = 0; i < trades; i++) {
-    now += 1;
-    const market = ids[Math.floor(random() * ids.length)]!;
-    const payload = { market, command: { kind: 'buy-amount', outcome: Math.floor(random() * 2), amount: 100 + Math.floor(random() * 2_000), minShares: 0 } };
-    const u = Math.floor(random() * traders);
-    sequence += 1;
-    const intent = makeIntent({ id: `solo${String(sequence).padStart(8, '0')}`, kind: MARKET_INTENTS.trade, payload, now, ttlMs: 3_600_000 });
-    await referee.roomsFor(intent, author(u));
+  for (let i = 0; i < trades; i += batch) {
+    const items: Array<{ intent: ReturnType<typeof makeIntent>; u: number }> = [];
+    for (let k = 0; k < batch && i + k < trades; k++) {
+      now += 1;
+      const market = ids[Math.floor(random() * ids.length)]!;
+      const payload = { market, command: { kind: 'buy-amount', outcome: Math.floor(random() * 2), amount: 100 + Math.floor(random() * 2_000), minShares: 0 } };
+      const u = Math.floor(random() * traders);
+      sequence += 1;
+      const intent = makeIntent({ id: `solo${String(sequence).padStart(8, '0')}`, kind: MARKET_INTENTS.trade, payload, now, ttlMs: 3_600_000 });
+      for (const name of await referee.roomsFor(intent, author(u))) docOf(name);
+      docOf(roomNames.inbox(tenant, author(u).user));
+      items.push({ intent, u });
+    }
+    const rooms = batch === 1 ? [] : [...docs.values()];
     const cpu = process.cpuUsage();
     const start = performance.now();
-    const outcome = referee.decide(intent, author(u), context());
+    const run = (index: number): void => {
+      if (index < rooms.length) {
+        rooms[index]!.transact(() => run(index + 1), origin);
+        return;
+      }
+      // One context per job, as the runner makes it.
+      const job = context();
+      for (const { intent, u } of items) if (referee.decide(intent, author(u), job).status === 'accepted') accepted += 1;
+    };
+    run(0);
     wallUs += (performance.now() - start) * 1000;
     const used = process.cpuUsage(cpu);
     cpuUs += used.user + used.system;
-    if (outcome.status === 'accepted') accepted += 1;
   }
   if (encoded === 0) throw new Error('nothing was written');
   return { cpuUsPerTrade: cpuUs / trades, wallUsPerTrade: wallUs / trades, accepted };
@@ -461,7 +515,7 @@ async function storeFold(server: RunningServer, tenants: readonly string[]): Pro
 // Main -------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { trades: { type: 'string', default: '20000' }, traders: { type: 'string', default: '50' }, markets: { type: 'string', default: '100' } } });
+  const { values } = parseArgs({ options: { trades: { type: 'string', default: '20000' }, traders: { type: 'string', default: '50' }, markets: { type: 'string', default: '100' }, 'pipeline-only': { type: 'boolean', default: false } } });
   const trades = Number(values.trades);
   const traders = Number(values.traders);
   const perUser = Math.ceil(trades / traders);
@@ -483,18 +537,44 @@ async function main(): Promise<void> {
       return 0;
     }
   };
+  // What this process sent to the disk (Linux; the server's store is the only writer here).
+  const writtenBytes = (): number | null => {
+    try {
+      const match = /^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+      return match ? Number(match[1]) : null;
+    } catch {
+      return null;
+    }
+  };
+  /** Runs one pipeline pass while sampling the WAL's size, and reports it with the bytes written. */
+  const pipelinePass = async (timers: Timers, label: string, tenant: string, markets: number, seed: number) => {
+    let peak = walMiB();
+    const sampler = setInterval(() => (peak = Math.max(peak, walMiB())), 20);
+    const before = writtenBytes();
+    try {
+      const run = await pipelineRun(server, timers, label, tenant, markets, traders, perUser, seed);
+      report(run);
+      const after = writtenBytes();
+      const written = before === null || after === null ? 'n/a' : `${((after - before) / 2 ** 20).toFixed(0)} MiB written to disk (${((after - before) / run.trades / 1024).toFixed(1)} KiB/trade)`;
+      const restarts = (server.store as Partial<SqliteStore>).walRestarts;
+      const restarted = restarts ? `; WAL restarts so far: ${restarts.complete} (+ ${restarts.incomplete} that did not catch up), writes held back ≤ ${restarts.maxHeldMs.toFixed(1)} ms each` : '';
+      console.log(`    store: the SQLite WAL peaked at ${Math.max(peak, walMiB()).toFixed(0)} MiB and is ${walMiB().toFixed(0)} MiB now; ${written} during the run and its setup${restarted}`);
+    } finally {
+      clearInterval(sampler);
+    }
+  };
   try {
     const timers = instrument(server);
-    const hot = await pipelineRun(server, timers, `pipeline, 1 hot market    `, 'hot', 1, traders, perUser, 11);
-    report(hot);
-    console.log(`    store: the SQLite WAL is ${walMiB().toFixed(0)} MiB (its checkpoints never reset it while writes continue)`);
-    const wide = await pipelineRun(server, timers, `pipeline, ${values.markets} markets     `, 'wide', Number(values.markets), traders, perUser, 12);
-    report(wide);
-    console.log(`    store: the SQLite WAL is ${walMiB().toFixed(0)} MiB`);
+    await pipelinePass(timers, `pipeline, 1 hot market    `, 'hot', 1, 11);
+    await pipelinePass(timers, `pipeline, ${values.markets} markets     `, 'wide', Number(values.markets), 12);
+    if (values['pipeline-only']) return;
 
     for (const markets of [1, Number(values.markets)]) {
-      const solo = await refereeAlone(markets, trades, traders);
-      console.log(`referee alone, ${String(markets).padStart(3)} market(s): decide ${solo.cpuUsPerTrade.toFixed(0)} µs CPU (${solo.wallUsPerTrade.toFixed(0)} µs wall) per trade, ${fmt(solo.accepted)} of ${fmt(trades)} accepted`);
+      for (const batch of [1, 200]) {
+        const solo = await refereeAlone(markets, trades, traders, batch);
+        const how = batch === 1 ? 'one by one, a Yjs transaction per write' : `in batches of ${batch} as the runner does, a Yjs transaction per room`;
+        console.log(`referee alone, ${String(markets).padStart(3)} market(s), ${how}: decide ${solo.cpuUsPerTrade.toFixed(0)} µs CPU (${solo.wallUsPerTrade.toFixed(0)} µs wall) per trade, ${fmt(solo.accepted)} of ${fmt(trades)} accepted`);
+      }
     }
     const fold = domainFold(100_000, 7);
     console.log(

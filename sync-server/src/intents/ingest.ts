@@ -41,7 +41,9 @@ export class IntentIngest implements ClientUpdateHooks {
     const { tenant, user } = room.ref;
     const map = room.doc.getMap(OUTBOX_INTENTS);
     const receivedAt = this.now();
-    const queues = new Set<string>();
+    // Several updates of one room may be read before any of them is stored (RoomManager batches
+    // a room's waiting updates): their queues add up until afterStore schedules them.
+    const queues = this.lastQueues.get(room) ?? new Set<string>();
     const rows: PendingIntentInput[] = [];
     for (const key of new Set(changes.upserted)) {
       const value = map.get(key);
@@ -77,7 +79,7 @@ export class IntentIngest implements ClientUpdateHooks {
       rows.push({ tenant, user, intentId: key, kind, referee, envelope: json, problem, receivedAt });
       queues.add(referee);
     }
-    this.lastQueues.set(room, queues);
+    if (queues.size > 0) this.lastQueues.set(room, queues);
     return rows;
   }
 
@@ -94,7 +96,9 @@ export class IntentIngest implements ClientUpdateHooks {
         this.logger.warn('fault point after-ingest: killing the server');
         process.kill(process.pid, 'SIGKILL');
       }
-      for (const referee of this.lastQueues.get(room) ?? []) this.runner.schedule(tenant, referee);
+      const queues = this.lastQueues.get(room);
+      this.lastQueues.delete(room);
+      for (const referee of queues ?? []) this.runner.schedule(tenant, referee);
     }
     if (changes.deleted.length > 0) this.runner.archive(tenant, user);
   }

@@ -76,6 +76,15 @@ export interface ClientUpdateHooks {
   afterStore(room: Room, changes: KeyChanges, queued: number, writer: RoomPeer): void;
 }
 
+/** A client update waiting for its room's next turn (see `applyClientUpdate`). */
+export interface IncomingUpdate {
+  readonly update: Uint8Array;
+  readonly peer: RoomPeer;
+  readonly origin: WriteOrigin;
+  resolve(stored: boolean): void;
+  reject(error: unknown): void;
+}
+
 export class RoomLoadError extends Error {
   override readonly name = 'RoomLoadError';
 }
@@ -381,49 +390,125 @@ export class RoomManager {
   /**
    * Applies a client's update: apply → store (with the intents it carries) → publish to the
    * other peers. Resolves true when something new was stored.
+   *
+   * Updates that arrive while the room's chain is busy (its previous write waits for the store's
+   * group commit) join one batch, run in its next turn: each is applied and read for intents on
+   * its own, in arrival order (so the first content of an intent still wins), all are appended in
+   * the same group commit, and the batch is published once it is stored. Without this a room
+   * stores one client update per event-loop turn, however many are waiting.
    */
   applyClientUpdate(room: Room, update: Uint8Array, peer: RoomPeer, origin: WriteOrigin): Promise<boolean> {
-    return room.enqueue(async () => {
-      if (room.destroyed) return false;
-      const watched = this.hooks?.watchedMap(room) ?? null;
-      const changes: KeyChanges = { upserted: [], deleted: [] };
-      const observe = (event: Y.YMapEvent<unknown>) => {
-        for (const [key, change] of event.changes.keys) (change.action === 'delete' ? changes.deleted : changes.upserted).push(key);
-      };
-      const map = watched ? room.doc.getMap(watched) : null;
-      map?.observe(observe);
-      const emitted: Uint8Array[] = [];
-      const collect = (data: Uint8Array, updateOrigin: unknown) => {
-        if (updateOrigin === peer) emitted.push(data);
-      };
-      room.doc.on('update', collect);
-      try {
-        Y.applyUpdate(room.doc, update, peer);
-      } finally {
-        room.doc.off('update', collect);
-        map?.unobserve(observe);
+    return new Promise<boolean>((resolve, reject) => {
+      const entry: IncomingUpdate = { update, peer, origin, resolve, reject };
+      if (room.incoming) {
+        room.incoming.push(entry);
+        return;
       }
-      const pending = room.doc.store.pendingStructs !== null || room.doc.store.pendingDs !== null;
-      if (emitted.length === 0 && !pending) return false;
-      const intents = this.hooks && (changes.upserted.length > 0) ? this.hooks.intentsFor(room, changes, origin) : [];
-      let appended: { seq: number; queued: number };
-      try {
-        appended = await timed(this.options.metrics.storeLatency, 'append', () => this.options.store.rooms.appendUpdate({ room: room.name, data: update, origin }, intents));
-      } catch (error) {
-        this.options.logger.error({ err: error, room: room.name }, 'storing an update failed');
-        this.evict(room.name);
-        throw error;
-      }
-      room.noteSeq(appended.seq);
-      room.updatesSinceSnapshot += 1;
-      this.options.metrics.updatesIn.inc();
-      if (emitted.length > 0) this.publish(room, emitted.length === 1 ? emitted[0]! : Y.mergeUpdates(emitted), peer);
-      this.options.fanout?.publishUpdate(room.name, appended.seq, update);
-      if (room.hasGap) this.scheduleGapCatchUp(room);
-      this.hooks?.afterStore(room, changes, appended.queued, peer);
-      if (room.updatesSinceSnapshot >= this.options.compactEvery) void this.compact(room).catch((error: unknown) => this.options.logger.error({ err: error, room: room.name }, 'compaction failed'));
-      return true;
+      const batch = [entry];
+      room.incoming = batch;
+      void room.enqueue(async () => {
+        if (room.incoming === batch) room.incoming = null;
+        await this.applyClientBatch(room, batch);
+      });
     });
+  }
+
+  private async applyClientBatch(room: Room, batch: readonly IncomingUpdate[]): Promise<void> {
+    if (room.destroyed) {
+      for (const entry of batch) entry.resolve(false);
+      return;
+    }
+    const watched = this.hooks?.watchedMap(room) ?? null;
+    const map = watched ? room.doc.getMap(watched) : null;
+    let changes: KeyChanges = { upserted: [], deleted: [] };
+    const observe = (event: Y.YMapEvent<unknown>) => {
+      for (const [key, change] of event.changes.keys) (change.action === 'delete' ? changes.deleted : changes.upserted).push(key);
+    };
+    let emitted: Uint8Array[] = [];
+    let from: RoomPeer | null = null;
+    const collect = (data: Uint8Array, updateOrigin: unknown) => {
+      if (updateOrigin === from) emitted.push(data);
+    };
+    interface Applied {
+      readonly entry: IncomingUpdate;
+      readonly changes: KeyChanges;
+      readonly emitted: Uint8Array[];
+      readonly stored: Promise<{ seq: number; queued: number }>;
+    }
+    const applied: Applied[] = [];
+    const store = this.options.store.rooms;
+    // A store that does not keep call order gets each append after the one before it is stored.
+    let previous: Promise<unknown> = Promise.resolve();
+    const append = (entry: IncomingUpdate, intents: PendingIntentInput[]) => {
+      const run = () => timed(this.options.metrics.storeLatency, 'append', () => store.appendUpdate({ room: room.name, data: entry.update, origin: entry.origin }, intents));
+      if (store.appendsInCallOrder) return run();
+      const stored = previous.then(run);
+      previous = stored.catch(() => undefined);
+      return stored;
+    };
+    map?.observe(observe);
+    room.doc.on('update', collect);
+    try {
+      for (const entry of batch) {
+        changes = { upserted: [], deleted: [] };
+        emitted = [];
+        from = entry.peer;
+        try {
+          Y.applyUpdate(room.doc, entry.update, entry.peer);
+        } catch (error) {
+          entry.reject(error);
+          continue;
+        }
+        const pending = room.doc.store.pendingStructs !== null || room.doc.store.pendingDs !== null;
+        if (emitted.length === 0 && !pending) {
+          entry.resolve(false);
+          continue;
+        }
+        const intents = this.hooks && changes.upserted.length > 0 ? this.hooks.intentsFor(room, changes, entry.origin) : [];
+        applied.push({ entry, changes, emitted, stored: append(entry, intents) });
+      }
+    } finally {
+      room.doc.off('update', collect);
+      map?.unobserve(observe);
+    }
+    if (applied.length === 0) return;
+    const results = await Promise.allSettled(applied.map((item) => item.stored));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) {
+      this.options.logger.error({ err: failed.reason, room: room.name }, 'storing an update failed');
+      this.evict(room.name);
+      // Memory held writes the store may not: the room reloads; what was stored stays stored.
+      results.forEach((result, index) => (result.status === 'fulfilled' ? applied[index]!.entry.resolve(true) : applied[index]!.entry.reject(result.reason)));
+      return;
+    }
+    const appended = results.map((result) => (result as PromiseFulfilledResult<{ seq: number; queued: number }>).value);
+    for (const { seq } of appended) {
+      room.noteSeq(seq);
+      room.updatesSinceSnapshot += 1;
+    }
+    this.options.metrics.updatesIn.inc(applied.length);
+    // One broadcast per run of updates from the same peer (each goes to everyone but its writer).
+    for (let start = 0; start < applied.length; ) {
+      let end = start + 1;
+      while (end < applied.length && applied[end]!.entry.peer === applied[start]!.entry.peer) end += 1;
+      const updates = applied.slice(start, end).flatMap((item) => item.emitted);
+      if (updates.length > 0) this.publish(room, updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), applied[start]!.entry.peer);
+      start = end;
+    }
+    for (const [index, item] of applied.entries()) this.options.fanout?.publishUpdate(room.name, appended[index]!.seq, item.entry.update);
+    if (room.hasGap) this.scheduleGapCatchUp(room);
+    // The hooks read the room as it is now, after the whole batch: a key written again later in
+    // the batch is checked once, with its last writer (not once per write of the same final value).
+    const later = new Set<string>();
+    const seen = applied.map(() => null as KeyChanges | null);
+    for (let index = applied.length - 1; index >= 0; index -= 1) {
+      const { changes: own } = applied[index]!;
+      seen[index] = { upserted: own.upserted.filter((key) => !later.has(key)), deleted: own.deleted };
+      for (const key of [...own.upserted, ...own.deleted]) later.add(key);
+    }
+    for (const [index, item] of applied.entries()) this.hooks?.afterStore(room, seen[index]!, appended[index]!.queued, item.entry.peer);
+    if (room.updatesSinceSnapshot >= this.options.compactEvery) void this.compact(room).catch((error: unknown) => this.options.logger.error({ err: error, room: room.name }, 'compaction failed'));
+    for (const item of applied) item.entry.resolve(true);
   }
 
   /** Sends a stored update to the room's peers (all but `except`). */

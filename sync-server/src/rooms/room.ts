@@ -7,6 +7,7 @@ import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { ViolationReport } from '../../../shared/sync/protocol.ts';
 import type { RoomRef } from '../../../shared/sync/rooms.ts';
+import type { IncomingUpdate } from './room-manager.ts';
 
 export interface RoomPeer {
   readonly id: string;
@@ -37,6 +38,8 @@ export class Room {
   holds = 0;
   unloadTimer: ReturnType<typeof setTimeout> | null = null;
   destroyed = false;
+  /** Client updates waiting for this room's next turn, if one is queued and not started. */
+  incoming: IncomingUpdate[] | null = null;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(name: string, ref: RoomRef, doc: Y.Doc, lastSeq: number, updatesSinceSnapshot: number) {

@@ -20,6 +20,7 @@ import {
   type TenantRecord,
   type UserRecord,
 } from './directory-types.ts';
+import type { CheckpointerMessage, CheckpointerOptions } from './sqlite-checkpointer.ts';
 import { GroupCommit } from './sqlite-group-commit.ts';
 import { migrate, SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
 import {
@@ -45,6 +46,13 @@ import { BLOB_COLUMNS, rowMappers, type Row } from './row-mappers.ts';
 
 const fromRow = rowMappers('user');
 
+/** The WAL file is started over past this size (see sqlite-checkpointer.ts). */
+const DEFAULT_WAL_LIMIT_BYTES = 64 * 2 ** 20;
+/** How often the checkpointer looks at the WAL's size: at ~100 MiB/s of writes, 100 ms is 10 MiB over. */
+const WAL_CHECK_EVERY_MS = 100;
+/** The longest group-committed writes wait for the checkpointer's last pass (it takes ~10–50 ms). */
+const WAL_HOLD_MAX_MS = 250;
+
 function bytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   throw new Error('expected a blob');
@@ -55,6 +63,7 @@ export class SqliteStore implements Store {
   readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
   private closed = false;
+  private closing = false;
 
   private checkpointer: Worker | null = null;
   private readonly appendQueue: Array<{
@@ -67,24 +76,77 @@ export class SqliteStore implements Store {
   /** The synchronous LLM ledger on this connection (benchmarks and tests use it directly). */
   readonly llmLedger: LlmLedger;
 
-  static open(dataDir: string, fileName = 'plaza.db', options: { checkpointEveryMs?: number } = {}): SqliteStore {
+  static open(dataDir: string, fileName = 'plaza.db', options: { checkpointEveryMs?: number; walLimitBytes?: number } = {}): SqliteStore {
     mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, fileName);
     const store = new SqliteStore(new DatabaseSync(file));
-    if (options.checkpointEveryMs !== undefined) store.startCheckpointer(file, options.checkpointEveryMs);
+    if (options.checkpointEveryMs !== undefined) store.startCheckpointer(file, options.checkpointEveryMs, options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES);
     return store;
   }
 
-  /** Moves WAL checkpoints (and their fsync) off the main thread. */
-  private startCheckpointer(file: string, everyMs: number): void {
+  /** WAL restarts (complete: the WAL started over), and the longest writes were held back for one (benchmarks, tests). */
+  readonly walRestarts = { complete: 0, incomplete: 0, maxHeldMs: 0 };
+  /** Resolves once the checkpointer thread runs (tests that need it; the store works before). */
+  checkpointerReady: Promise<void> = Promise.resolve();
+  /** Set while the checkpointer copies the WAL's last frames back: group-committed writes wait. */
+  private writesHeld: { readonly released: Promise<void>; readonly since: number; release(): void } | null = null;
+
+  /** Moves WAL checkpoints (and their fsync) off the main thread; keeps the WAL near `walLimitBytes`. */
+  private startCheckpointer(file: string, everyMs: number, walLimitBytes: number): void {
     this.db.exec('PRAGMA wal_autocheckpoint = 0');
+    // When the WAL starts over (see sqlite-checkpointer.ts), this connection trims the file.
+    this.db.exec(`PRAGMA journal_size_limit = ${Math.max(0, Math.floor(walLimitBytes))}`);
     const script = new URL(import.meta.url.endsWith('.ts') ? './sqlite-checkpointer.ts' : './sqlite-checkpointer.js', import.meta.url);
-    this.checkpointer = new Worker(script, { workerData: { file, everyMs } });
-    this.checkpointer.unref();
-    this.checkpointer.on('error', () => {
+    const options: CheckpointerOptions = { file, everyMs, walLimitBytes, checkEveryMs: WAL_CHECK_EVERY_MS };
+    const worker = new Worker(script, { workerData: options });
+    this.checkpointer = worker;
+    worker.unref();
+    let ready = () => undefined as void;
+    this.checkpointerReady = new Promise<void>((resolve) => (ready = resolve));
+    worker.on('message', (message: CheckpointerMessage) => {
+      if (message.type === 'ready') ready();
+      else if (message.type === 'drain') {
+        if (this.closed) return;
+        this.holdWrites();
+        worker.postMessage('held');
+      } else if (message.type === 'drained') {
+        if (message.complete) this.walRestarts.complete += 1;
+        else this.walRestarts.incomplete += 1;
+        this.releaseWrites();
+      }
+    });
+    worker.on('error', () => {
+      ready();
+      this.releaseWrites();
       // Without the worker, fall back to SQLite's own checkpoints on this connection.
       this.db.exec('PRAGMA wal_autocheckpoint = 1000');
     });
+  }
+
+  private holdWrites(): void {
+    if (this.writesHeld) return;
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // A worker that does not answer must not stop the store.
+    const timeout = setTimeout(() => this.releaseWrites(), WAL_HOLD_MAX_MS);
+    timeout.unref();
+    this.writesHeld = {
+      released,
+      since: performance.now(),
+      release: () => {
+        clearTimeout(timeout);
+        release();
+      },
+    };
+  }
+
+  private releaseWrites(): void {
+    const held = this.writesHeld;
+    if (!held) return;
+    this.writesHeld = null;
+    this.walRestarts.maxHeldMs = Math.max(this.walRestarts.maxHeldMs, performance.now() - held.since);
+    held.release();
+    if (this.appendQueue.length > 0) this.appendFlush ??= setImmediate(() => this.flushAppends());
   }
 
   constructor(db: DatabaseSync) {
@@ -126,6 +188,8 @@ export class SqliteStore implements Store {
    */
   private flushAppends(): void {
     this.appendFlush = null;
+    // Flushed when the checkpointer is done (releaseWrites), or at close.
+    if (this.writesHeld && !this.closing) return;
     const queue = this.appendQueue.splice(0);
     if (queue.length === 0) return;
     if (queue.length > 1) {
@@ -177,6 +241,8 @@ export class SqliteStore implements Store {
   }
 
   readonly rooms = {
+    // One queue, flushed in order in one transaction (flushAppends).
+    appendsInCallOrder: true,
     load: async (room: string): Promise<StoredRoom> => {
       const snapshot = this.statement('SELECT seq, data FROM room_snapshots WHERE room = ?').get(room) as Row | undefined;
       const snapshotSeq = snapshot ? Number(snapshot.seq) : 0;
@@ -249,7 +315,10 @@ export class SqliteStore implements Store {
       const row = this.statement('SELECT * FROM decisions WHERE tenant = ? AND user = ? AND intent_id = ?').get(tenant, user, intentId) as Row | undefined;
       return row ? fromRow.decision(row) : null;
     },
-    commit: async (batch: DecisionCommit): Promise<{ seqs: ReadonlyMap<string, number> }> => this.commitSync(batch),
+    commit: async (batch: DecisionCommit): Promise<{ seqs: ReadonlyMap<string, number> }> => {
+      while (this.writesHeld) await this.writesHeld.released;
+      return this.commitSync(batch);
+    },
     countPending: async (): Promise<number> => Number((this.statement('SELECT COUNT(*) AS n FROM pending_intents').get() as Row).n),
     decisionsOf: async (user: string): Promise<DecisionRow[]> =>
       (this.statement('SELECT * FROM decisions WHERE user = ? ORDER BY decided_at, tenant, intent_id').all(user) as Row[]).map(fromRow.decision),
@@ -632,18 +701,23 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     // Appends already accepted are written before the connection goes.
+    this.closing = true;
     if (this.appendFlush) clearImmediate(this.appendFlush);
     this.flushAppends();
+    this.releaseWrites();
     this.closed = true;
     this.llmCommits.flush();
     if (this.checkpointer) {
       const worker = this.checkpointer;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2000);
-        worker.once('message', () => {
+        const stopped = (message: CheckpointerMessage) => {
+          if (message.type !== 'stopped') return;
+          worker.off('message', stopped);
           clearTimeout(timer);
           resolve();
-        });
+        };
+        worker.on('message', stopped);
         worker.postMessage('stop');
       });
       await worker.terminate();

@@ -136,6 +136,12 @@ export interface RoomStore {
    * Returns the update's sequence number and the intents actually queued.
    */
   appendUpdate(append: RoomAppend, intents?: readonly PendingIntentInput[]): Promise<{ seq: number; queued: number }>;
+  /**
+   * True when appends called one after another without awaiting are stored in call order (the
+   * embedded store queues them for one group commit). Otherwise a caller that needs the order
+   * (a room's updates, whose intents' first content wins) awaits each append before the next.
+   */
+  readonly appendsInCallOrder?: boolean;
   /** Replaces updates up to `uptoSeq` with one snapshot. */
   compact(room: string, snapshot: Uint8Array, uptoSeq: number): Promise<void>;
   /** Number of updates stored after the snapshot (for compaction decisions). */

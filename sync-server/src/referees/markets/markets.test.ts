@@ -12,6 +12,7 @@ import {
   INBOX_MARKETS,
   MARKET_INTENTS,
   MARKET_MAP,
+  MARKET_POSITIONS,
   MARKET_STATE_KEY,
   MARKET_TRADES,
   type MarketsAccount,
@@ -132,6 +133,59 @@ function binary(question: string, subsidy: number, closeInMs = 3_600_000) {
 const buyShares = (market: string, outcome: number, shares: number, maxCost = 1_000_000) => ({ market, command: { kind: 'buy-shares', outcome, shares, maxCost } });
 
 describe('markets referee: trading through intents', () => {
+  it('a burst of trades in one market, decided in batches, ends where the same trades decided one by one end', async () => {
+    const trades = [
+      buyShares('', 0, 30),
+      buyShares('', 1, 12),
+      { market: '', command: { kind: 'buy-amount', outcome: 0, amount: 700, minShares: 0 } },
+      { market: '', command: { kind: 'sell-shares', outcome: 0, shares: 11.5, minProceeds: 0 } },
+      buyShares('', 1, 45),
+      { market: '', command: { kind: 'buy-amount', outcome: 1, amount: 1_234, minShares: 0 } },
+      { market: '', command: { kind: 'sell-shares', outcome: 1, shares: 20, minProceeds: 0 } },
+      buyShares('', 0, 5.25),
+      // More than the balance left: refused in both, at the same point.
+      buyShares('', 0, 5_000),
+      { market: '', command: { kind: 'sell-shares', outcome: 0, shares: 1, minProceeds: 0 } },
+    ];
+    const run = async (burst: boolean) => {
+      server = await startTestServer();
+      const [carolUser, aliceUser] = await addUsers([T, 'member', 'Carol'], [T, 'member', 'Alice']);
+      const [carol, alice] = [await online(carolUser), await online(aliceUser)];
+      const market = ((await accepted(carol, MARKET_INTENTS.create, binary('Batch or not?', 10_000))).result as { marketId: string }).marketId;
+      const payloads = trades.map((trade) => ({ ...trade, market }));
+      const decisions: Decision[] = [];
+      if (burst) {
+        // Ten messages in one turn: one room batch, one runner batch.
+        const ids = payloads.map((payload) => writeIntent(alice.outbox, MARKET_INTENTS.trade, payload));
+        for (const id of ids) decisions.push(await decided(alice, id));
+      } else {
+        for (const payload of payloads) decisions.push(await act(alice, MARKET_INTENTS.trade, payload));
+      }
+      await server.runner.idle();
+      const room = await storedDoc(roomNames.market(T, market));
+      const state = room.getMap(MARKET_MAP).get(MARKET_STATE_KEY) as { q: number[]; cash: number; volume: number; tradeCount: number };
+      const position = room.getMap(MARKET_POSITIONS).get(aliceUser.id) as { shares: number[] };
+      const inboxUpdates = (await server.store.rooms.load(roomNames.inbox(T, aliceUser.id))).updates.length;
+      const result = {
+        outcomes: decisions.map((decision) => (decision.status === 'accepted' ? { cash: (decision.result as TradeResult).cash, shares: (decision.result as TradeResult).shares } : decision.reason?.code)),
+        market: { q: state.q, cash: state.cash, volume: state.volume, tradeCount: state.tradeCount },
+        shares: position.shares,
+        balance: await storedBalance(aliceUser),
+        ledger: (await ledgerFold()).get(`markets:user:${aliceUser.id}`),
+      };
+      await server.close();
+      return { result, inboxUpdates };
+    };
+    const single = await run(false);
+    const batched = await run(true);
+    expect(batched.result).toEqual(single.result);
+    expect(single.result.balance).toBe(single.result.ledger);
+    expect(single.result.outcomes).toContain('insufficient-balance');
+    // It was batched: fewer stored inbox updates than decisions (one by one: at least one each).
+    expect(single.inboxUpdates).toBeGreaterThanOrEqual(trades.length);
+    expect(batched.inboxUpdates).toBeLessThan(trades.length);
+  });
+
   it('prices two offline buyers of the same outcome in arrival order; a stale guard is refused; replays are decided once', async () => {
     server = await startTestServer();
     const [carolUser, aliceUser, bobUser, daveUser] = await addUsers([T, 'member', 'Carol'], [T, 'member', 'Alice'], [T, 'member', 'Bob'], [T, 'member', 'Dave']);

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { roomNames } from '../../../shared/sync/rooms.ts';
+import { createLogger } from '../log.ts';
+import { createMetrics } from '../metrics.ts';
+import { SqliteStore } from '../store/sqlite.ts';
+import type { WriteOrigin } from '../store/types.ts';
+import { temporaryDir } from '../test-support/harness.ts';
+import type { Room, RoomPeer } from './room.ts';
+import { type ClientUpdateHooks, type KeyChanges, RoomManager } from './room-manager.ts';
+
+const origin: WriteOrigin = { kind: 'client', user: 'u', connection: 'c1' };
+
+function peer(id: string): RoomPeer & { readonly received: Uint8Array[] } {
+  const received: Uint8Array[] = [];
+  return { id, isPlaza: false, received, send: (message) => received.push(message) };
+}
+
+/** Each update a client doc makes, in order. */
+function updatesOf(change: (doc: Y.Doc) => void, doc: Y.Doc): Uint8Array {
+  let update: Uint8Array | null = null;
+  const take = (data: Uint8Array) => (update = data);
+  doc.on('update', take);
+  doc.transact(() => change(doc));
+  doc.off('update', take);
+  if (update === null) throw new Error('the change made no update');
+  return update;
+}
+
+describe('RoomManager: client updates that arrive together', () => {
+  let store: SqliteStore | null = null;
+  afterEach(async () => {
+    await store?.close();
+    store = null;
+  });
+
+  it('applies, reads and stores each in arrival order, in one batch, and publishes the batch once', async () => {
+    store = SqliteStore.open(temporaryDir());
+    const seen: Array<{ keys: string[]; values: unknown[] }> = [];
+    const stored: Array<{ keys: string[]; queued: number }> = [];
+    const hooks: ClientUpdateHooks = {
+      watchedMap: () => 'intents',
+      intentsFor: (room: Room, changes: KeyChanges) => {
+        // What the map holds when this update's intents are read: only this update and those before it.
+        seen.push({ keys: [...changes.upserted], values: changes.upserted.map((key) => room.doc.getMap('intents').get(key)) });
+        return [];
+      },
+      afterStore: (_room, changes, queued) => stored.push({ keys: [...changes.upserted], queued }),
+    };
+    const manager = new RoomManager({ store, logger: createLogger('silent'), metrics: createMetrics(), idleUnloadMs: 60_000, compactEvery: 1_000 });
+    manager.hooks = hooks;
+    const name = roomNames.outbox('t', 'u');
+    const room = await manager.acquire(name);
+    const writer = peer('writer');
+    const reader = peer('reader');
+    manager.attach(room, writer);
+    manager.attach(room, reader);
+    const before = (await store.rooms.load(name)).updates.length;
+
+    const client = new Y.Doc();
+    const updates = [
+      updatesOf((doc) => doc.getMap('intents').set('a', 1), client),
+      updatesOf((doc) => doc.getMap('intents').set('a', 2), client),
+      updatesOf((doc) => doc.getMap('intents').set('b', 3), client),
+    ];
+    // All three in one turn, as when one socket read carries several messages.
+    const results = await Promise.all(updates.map((update) => manager.applyClientUpdate(room, update, writer, origin)));
+
+    expect(results).toEqual([true, true, true]);
+    expect(seen).toEqual([
+      { keys: ['a'], values: [1] },
+      { keys: ['a'], values: [2] },
+      { keys: ['b'], values: [3] },
+    ]);
+    // Checked against the room after the batch: 'a' once, with its last writer.
+    expect(stored).toEqual([
+      { keys: [], queued: 0 },
+      { keys: ['a'], queued: 0 },
+      { keys: ['b'], queued: 0 },
+    ]);
+    const log = (await store.rooms.load(name)).updates.slice(before);
+    expect(log.map((entry) => entry.data)).toEqual(updates);
+    expect(log.map((entry) => entry.seq)).toEqual([before + 1, before + 2, before + 3]);
+    // One message for the batch, to everyone but its writer; it carries all three.
+    expect(writer.received).toHaveLength(0);
+    expect(reader.received).toHaveLength(1);
+    expect(room.doc.getMap('intents').toJSON()).toEqual({ a: 2, b: 3 });
+    await manager.shutdown();
+  });
+
+  it('a malformed update in a batch fails alone; the others are stored', async () => {
+    store = SqliteStore.open(temporaryDir());
+    const manager = new RoomManager({ store, logger: createLogger('silent'), metrics: createMetrics(), idleUnloadMs: 60_000, compactEvery: 1_000 });
+    const name = roomNames.outbox('t', 'u');
+    const room = await manager.acquire(name);
+    const writer = peer('writer');
+    manager.attach(room, writer);
+    const before = (await store.rooms.load(name)).updates.length;
+    const client = new Y.Doc();
+    const good = updatesOf((doc) => doc.getMap('intents').set('a', 1), client);
+    const later = updatesOf((doc) => doc.getMap('intents').set('b', 2), client);
+    const outcomes = await Promise.allSettled([
+      manager.applyClientUpdate(room, good, writer, origin),
+      manager.applyClientUpdate(room, new Uint8Array([255, 255, 255]), writer, origin),
+      manager.applyClientUpdate(room, later, writer, origin),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await store.rooms.load(name)).updates.slice(before).map((entry) => entry.data)).toEqual([good, later]);
+    await manager.shutdown();
+  });
+});
