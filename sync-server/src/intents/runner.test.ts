@@ -68,6 +68,33 @@ describe.each(STORE_KINDS)('intents and the referee (%s store)', (kind) => {
     destroyAll(outbox.provider, inbox.provider);
   });
 
+  it('a job loads its rooms together (new rooms share one group commit); one that fails to load releases the others', async () => {
+    server = await startTestServer(await storeOverrides(kind));
+    await addUser(server, 'acme');
+    const acquire = server.rooms.acquire.bind(server.rooms);
+    let inFlight = 0;
+    let most = 0;
+    server.rooms.acquire = async (name) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      try {
+        return await acquire(name);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const month = monthKey(Date.now());
+    const rooms = Array.from({ length: 8 }, (_unused, index) => roomNames.marketTrades('acme', `m${index}`, month));
+    await server.runner.task('acme', 'test', { rooms, run: (context) => rooms.forEach((room) => context.write(room, (doc) => doc.getMap('state').set('touched', true))) });
+    // One after another, a single acquire would be in flight at a time.
+    expect(most).toBe(rooms.length);
+    for (const room of rooms) expect((await storedDoc(room)).getMap('state').get('touched')).toBe(true);
+    const fresh = roomNames.marketTrades('acme', 'other', month);
+    await expect(server.runner.task('acme', 'test', { rooms: [fresh, 'not a room'], run: () => undefined })).rejects.toThrow();
+    expect(server.rooms.loaded(fresh)?.holds ?? 0).toBe(0);
+    for (const room of rooms) expect(server.rooms.loaded(room)?.holds ?? 0).toBe(0);
+  });
+
   it('the first content of an intent wins; editing it after submission changes nothing', async () => {
     server = await startTestServer(await storeOverrides(kind));
     const alice = await addUser(server, 'acme');

@@ -641,15 +641,22 @@ export class IntentRunner {
     const { rooms: manager, store, logger } = this.options;
     const fence = this.fenceFor(job.tenant, job.referee);
     if (this.options.coordinator && job.leased && !fence) throw new LeaseLostError(`not the holder of ${job.tenant}/${job.referee}`);
-    const loaded: Room[] = [];
-    try {
-      for (const name of new Set(job.rooms)) {
+    // All at once, not one after another: a room that does not exist yet (a market's trades room
+    // of the month) is created with an append, and awaited one by one, each of those appends was
+    // its own group commit and event-loop turn (a batch touching 100 new rooms: 100 of each).
+    const acquired = await Promise.allSettled(
+      [...new Set(job.rooms)].map(async (name) => {
         const room = await manager.acquire(name);
         manager.hold(room);
-        loaded.push(room);
-      }
+        return room;
+      }),
+    );
+    const loaded = acquired.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    try {
+      const failed = acquired.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
       // Cluster: other processes append to these rooms too; decide on what the store has.
-      for (const room of loaded) await manager.catchUp(room);
+      await Promise.all(loaded.map((room) => manager.catchUp(room)));
     } catch (error) {
       for (const room of loaded) manager.unhold(room);
       throw error;
