@@ -88,6 +88,47 @@ describe('RoomManager: client updates that arrive together', () => {
     await manager.shutdown();
   });
 
+  it('with no one else in the room an update is not re-encoded, yet what is new (insertions, deletions, structs waiting for others) is told from what is not', async () => {
+    store = SqliteStore.open(temporaryDir());
+    const manager = new RoomManager({ store, logger: createLogger('silent'), metrics: createMetrics(), idleUnloadMs: 60_000, compactEvery: 1_000 });
+    const name = roomNames.outbox('t', 'u');
+    const room = await manager.acquire(name);
+    const writer = peer('writer');
+    manager.attach(room, writer);
+    const before = (await store.rooms.load(name)).updates.length;
+    const client = new Y.Doc();
+    const set = updatesOf((doc) => doc.getMap('intents').set('a', 1), client);
+    const removal = updatesOf((doc) => doc.getMap('intents').delete('a'), client);
+    const skipped = updatesOf((doc) => doc.getMap('intents').set('b', 2), client);
+    const waiting = updatesOf((doc) => doc.getMap('intents').set('c', 3), client);
+    // Yjs encodes a transaction's update only if someone listens for 'update' when it ends.
+    const listened: boolean[] = [];
+    const observers = (room.doc as unknown as { _observers: Map<string, unknown> })._observers;
+    const note = (transaction: Y.Transaction) => {
+      if (transaction.origin === writer) listened.push(observers.has('update'));
+    };
+    room.doc.on('afterTransaction', note);
+    expect(await manager.applyClientUpdate(room, set, writer, origin)).toBe(true);
+    expect(await manager.applyClientUpdate(room, set, writer, origin)).toBe(false);
+    expect(await manager.applyClientUpdate(room, removal, writer, origin)).toBe(true);
+    // Its structs wait for `skipped`: nothing visible changed, but it must be stored.
+    expect(await manager.applyClientUpdate(room, waiting, writer, origin)).toBe(true);
+    expect(listened).toEqual([false, false, false, false]);
+    const log = (await store.rooms.load(name)).updates.slice(before);
+    expect(log.map((entry) => entry.data)).toEqual([set, removal, waiting]);
+    expect(writer.received).toHaveLength(0);
+    // Someone to tell: the next update is encoded and relayed to them.
+    const reader = peer('reader');
+    manager.attach(room, reader);
+    listened.length = 0;
+    expect(await manager.applyClientUpdate(room, skipped, writer, origin)).toBe(true);
+    expect(listened).toEqual([true]);
+    expect(reader.received).toHaveLength(1);
+    room.doc.off('afterTransaction', note);
+    expect(room.doc.getMap('intents').toJSON()).toEqual({ b: 2, c: 3 });
+    await manager.shutdown();
+  });
+
   it('a malformed update in a batch fails alone; the others are stored', async () => {
     store = SqliteStore.open(temporaryDir());
     const manager = new RoomManager({ store, logger: createLogger('silent'), metrics: createMetrics(), idleUnloadMs: 60_000, compactEvery: 1_000 });

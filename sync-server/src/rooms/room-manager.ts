@@ -429,6 +429,14 @@ export class RoomManager {
     const collect = (data: Uint8Array, updateOrigin: unknown) => {
       if (updateOrigin === from) emitted.push(data);
     };
+    // Whether applying changed the doc, by the test Yjs makes before it emits 'update'
+    // (writeUpdateMessageFromTransaction): known without encoding anything.
+    let changed = false;
+    const noteChange = (transaction: Y.Transaction) => {
+      if (transaction.origin !== from || changed) return;
+      if (transaction.deleteSet.clients.size > 0) changed = true;
+      else for (const [client, clock] of transaction.afterState) if (transaction.beforeState.get(client) !== clock) changed = true;
+    };
     interface Applied {
       readonly entry: IncomingUpdate;
       readonly changes: KeyChanges;
@@ -447,20 +455,29 @@ export class RoomManager {
       return stored;
     };
     map?.observe(observe);
-    room.doc.on('update', collect);
+    room.doc.on('afterTransaction', noteChange);
     try {
       for (const entry of batch) {
         changes = { upserted: [], deleted: [] };
         emitted = [];
+        changed = false;
         from = entry.peer;
+        // Yjs encodes what an update added only while someone listens for it, and the encoding
+        // serves only the broadcast: an update nobody else in the room would receive (an outbox,
+        // where its one writer is the only peer) is applied without it. A peer that joins later
+        // is answered on the room's chain, after this batch, from the doc itself.
+        const audience = room.peers.size > (room.peers.has(entry.peer) ? 1 : 0);
+        if (audience) room.doc.on('update', collect);
         try {
           Y.applyUpdate(room.doc, entry.update, entry.peer);
         } catch (error) {
           entry.reject(error);
           continue;
+        } finally {
+          if (audience) room.doc.off('update', collect);
         }
         const pending = room.doc.store.pendingStructs !== null || room.doc.store.pendingDs !== null;
-        if (emitted.length === 0 && !pending) {
+        if (!changed && !pending) {
           entry.resolve(false);
           continue;
         }
@@ -468,7 +485,7 @@ export class RoomManager {
         applied.push({ entry, changes, emitted, stored: append(entry, intents) });
       }
     } finally {
-      room.doc.off('update', collect);
+      room.doc.off('afterTransaction', noteChange);
       map?.unobserve(observe);
     }
     if (applied.length === 0) return;
