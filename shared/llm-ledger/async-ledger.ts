@@ -171,8 +171,9 @@ export class AsyncLlmLedger {
     return this.readSession(this.db, identity, false);
   }
 
+  /** Ordered as the embedded ledger orders them (`RECENT_SESSIONS_SQL`): ties, the greater id first. */
   async recentSessions(tenant: string, user: string, limit: number): Promise<StoredSession[]> {
-    const { rows } = await this.db.query('SELECT state, version, created_at, updated_at FROM llm_sessions WHERE tenant = $1 AND user_id = $2 ORDER BY updated_at DESC, session LIMIT $3', [tenant, user, limit]);
+    const { rows } = await this.db.query('SELECT state, version, created_at, updated_at FROM llm_sessions WHERE tenant = $1 AND user_id = $2 ORDER BY updated_at DESC, session DESC LIMIT $3', [tenant, user, limit]);
     return rows.map(parseStoredSession);
   }
 

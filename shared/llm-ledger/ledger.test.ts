@@ -6,7 +6,7 @@ import { DEFAULT_PRICES } from '../domain/llm/default-prices.ts';
 import { DEFAULT_CALL_POLICY } from '../domain/llm/plan.ts';
 import { worstCaseCost } from '../domain/llm/prices.ts';
 import { body, LENIENT_GUARDS, T0 } from '../domain/llm/test-support/fixtures.ts';
-import { killSwitchesFor, killSwitchTarget, LlmLedger, type PlanInput } from './ledger.ts';
+import { killSwitchesFor, killSwitchTarget, LlmLedger, RECENT_SESSIONS_SQL, type PlanInput } from './ledger.ts';
 import { LLM_LEDGER_SCHEMA } from './schema.ts';
 
 const ID: CallIdentity = { tenantId: 't1', userId: 'u1', sessionId: 's1' };
@@ -212,5 +212,19 @@ describe('LLM ledger (SQL)', () => {
     ]);
     expect(rows[1]!.openReservedMicroUsd).toBe(worstCaseCost(DEFAULT_PRICES.models['gpt-4o-mini']!, plan.promptTokensReserved, 500));
     expect(ledger.spend({ tenant: 't2', fromDay: '2026-01-01', toDay: '2026-12-31' })).toEqual([]);
+  });
+});
+
+describe('recent sessions (the inbox meter reads them after every call)', () => {
+  it('are the most recently used first, ties the greater id first, read from the index without sorting every session', () => {
+    const { db, ledger } = open();
+    for (let index = 0; index < 30; index += 1) ledger.createSession({ ...ID, sessionId: `s${String(index).padStart(2, '0')}` }, T0 + Math.floor(index / 2));
+    ledger.createSession({ ...ID, userId: 'u2', sessionId: 'zz' }, T0 + 1_000);
+    const ids = ledger.recentSessions(ID.tenantId, ID.userId, 5).map((stored) => stored.state.sessionId);
+    expect(ids).toEqual(['s29', 's28', 's27', 's26', 's25']);
+    // A plan that sorts ("USE TEMP B-TREE FOR ORDER BY") reads all of a user's sessions per meter write.
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${RECENT_SESSIONS_SQL}`).all(ID.tenantId, ID.userId, 5) as Array<{ detail: string }>).map((row) => row.detail);
+    expect(plan.join('\n')).toContain('llm_sessions_recent');
+    expect(plan.join('\n')).not.toContain('TEMP B-TREE');
   });
 });

@@ -213,6 +213,9 @@ function startSessionPlaceholder(sessionId: string, now: number): SessionGuardSt
 /** Session states kept parsed (a few hundred bytes each). */
 const PARSED_STATES_KEPT = 2_000;
 
+/** See `recentSessions`: both directions must match the index for it to be read in order. */
+export const RECENT_SESSIONS_SQL = 'SELECT state, version, created_at, updated_at FROM llm_sessions WHERE tenant = ? AND user = ? ORDER BY updated_at DESC, session DESC LIMIT ?';
+
 /** Keys read per statement by `snapshot` (a call touches five scopes; a meter a few more). */
 const SNAPSHOT_CHUNK = 16;
 
@@ -387,9 +390,14 @@ export class LlmLedger {
     return this.readSession(identity);
   }
 
-  /** The user's sessions, most recently used first. */
+  /**
+   * The user's sessions, most recently used first (ties: the greater id first). The order is the
+   * index `llm_sessions_recent` read backwards (it ends with the key, so `session` too): the first
+   * `limit` rows, whatever the user's number of sessions. With `session` ascending SQLite read every
+   * session of the user and sorted them, at every inbox meter write, i.e. after every call.
+   */
   recentSessions(tenant: string, user: string, limit: number): StoredSession[] {
-    const rows = this.sql('SELECT state, version, created_at, updated_at FROM llm_sessions WHERE tenant = ? AND user = ? ORDER BY updated_at DESC, session LIMIT ?').all(tenant, user, limit) as SqlRow[];
+    const rows = this.sql(RECENT_SESSIONS_SQL).all(tenant, user, limit) as SqlRow[];
     return rows.map((row) => this.storedSession(row));
   }
 

@@ -3,7 +3,7 @@ import { microUsd } from '../money.ts';
 import { expectOk } from '../result.ts';
 import { parseBudgetLimits, scopeKey } from './budgets.ts';
 import { DEFAULT_PRICES } from './default-prices.ts';
-import { describeRefusal, formatDuration, modelPickerOptions, spendMeter } from './meter.ts';
+import { describeRefusal, formatDuration, modelPickerOptions, sessionMeterRow, spendMeter } from './meter.ts';
 import { planCall } from './plan.ts';
 import { refusal } from './refusal.ts';
 import { body, context, IDENTITY, LIMITS, spent, T0 } from './test-support/fixtures.ts';
@@ -26,6 +26,16 @@ describe('spend meter', () => {
     const meter = spendMeter(IDENTITY, limits, spent(scopeKey('session', IDENTITY, 'session'), 600_000), T0);
     expect(meter.session).toMatchObject({ remainingMicroUsd: 0, percentUsed: 100 });
     expect(meter.rows.find((row) => row.kind === 'tenant-day')).toMatchObject({ remainingMicroUsd: 0, percentUsed: 100 });
+  });
+
+  it('builds the session row alone exactly as the whole meter does (the inbox lists sessions with it)', () => {
+    const key = scopeKey('session', IDENTITY, 'session');
+    for (const [committed, reserved, cap] of [[0, 0, 500_000], [120_000, 30_000, 500_000], [600_000, 0, 500_000], [1, 2, 0]] as const) {
+      const limits = { ...LIMITS, sessionMicroUsd: microUsd(cap) };
+      const ledger = spent(key, committed, reserved);
+      expect(sessionMeterRow(IDENTITY, limits, ledger)).toEqual(spendMeter(IDENTITY, limits, ledger, T0).session);
+    }
+    expect(sessionMeterRow({ ...IDENTITY, sessionId: 'other' }, LIMITS, spent(key, 120_000)).spentMicroUsd).toBe(0);
   });
 });
 

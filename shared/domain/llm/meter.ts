@@ -4,7 +4,7 @@
  * values the policy uses, so the client shows exactly what the server enforces.
  */
 import { formatMicroUsd, microUsd, type MicroUsd } from '../money.ts';
-import { scopeLabel, scopesFor, usageIn, type BudgetLimits, type BudgetScope, type CallIdentity, type LedgerSnapshot, type ScopeKind } from './budgets.ts';
+import { scopeKey, scopeLabel, scopesFor, usageIn, type BudgetLimits, type BudgetScope, type CallIdentity, type LedgerSnapshot, type ScopeKind } from './budgets.ts';
 import type { PriceTable } from './prices.ts';
 import type { Refusal } from './refusal.ts';
 
@@ -62,6 +62,15 @@ export function spendMeter(identity: CallIdentity, limits: BudgetLimits, snapsho
   };
   const tightest = rows.reduce((least, row) => (row.remainingMicroUsd < least.remainingMicroUsd ? row : least));
   return { session: find('session'), today: find('user-day'), rows, tightest };
+}
+
+/**
+ * `spendMeter(identity, …).session` alone: the inbox lists a user's recent sessions with one row
+ * each, and building the whole meter (five scopes, their texts) per listed session was most of
+ * the meter's work after every call.
+ */
+export function sessionMeterRow(identity: CallIdentity, limits: BudgetLimits, snapshot: LedgerSnapshot): MeterRow {
+  return meterRow({ key: scopeKey('session', identity, 'session'), kind: 'session', window: 'session', capMicroUsd: limits.sessionMicroUsd, resetsAt: null }, snapshot);
 }
 
 /** `3 h 20 min`, `12 min`, `less than a minute`. */

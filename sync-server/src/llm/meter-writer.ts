@@ -5,8 +5,8 @@
  * user coalesce: while a write runs, later requests make one more write with the newest numbers.
  */
 import type { MicroUsd } from '../../../shared/domain/money.ts';
-import { scopesFor, type CallIdentity } from '../../../shared/domain/llm/budgets.ts';
-import { spendMeter, type MeterRow } from '../../../shared/domain/llm/meter.ts';
+import { scopeKey, scopesFor, type CallIdentity } from '../../../shared/domain/llm/budgets.ts';
+import { sessionMeterRow, spendMeter, type MeterRow } from '../../../shared/domain/llm/meter.ts';
 import type { CallEndReason } from '../../../shared/domain/llm/settle.ts';
 import { roomNames } from '../../../shared/sync/rooms.ts';
 import {
@@ -121,7 +121,7 @@ export class MeterWriter {
     const identity: CallIdentity = { tenantId: tenant, userId: user, sessionId: lastSessionId ?? '-' };
     const keys = [
       ...scopesFor(identity, limits, now).map((scope) => scope.key),
-      ...sessions.map((session) => scopesFor({ ...identity, sessionId: session.state.sessionId }, limits, now)[0]!.key),
+      ...sessions.map((session) => scopeKey('session', { ...identity, sessionId: session.state.sessionId }, 'session')),
     ];
     const snapshot = await store.snapshot(keys);
     const userRows = spendMeter(identity, limits, snapshot, now).rows.filter((meter) => meter.kind !== 'session');
@@ -139,7 +139,7 @@ export class MeterWriter {
         lastHumanInputAt: state.lastHumanInputAt,
         callCount: state.callCount,
         spentMicroUsd: state.spentMicroUsd,
-        budget: row(spendMeter({ ...identity, sessionId: state.sessionId }, limits, snapshot, now).session),
+        budget: row(sessionMeterRow({ ...identity, sessionId: state.sessionId }, limits, snapshot)),
         halt: state.halt,
         lastCall,
       };

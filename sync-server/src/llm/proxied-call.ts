@@ -188,6 +188,11 @@ export class ProxiedCall implements InflightCall {
     const meta = { now: service.now(), guards: service.guards, latencyMs: this.elapsed(), ...(this.firstTokenMs === undefined ? {} : { firstTokenMs: this.firstTokenMs }) };
     let result: SettleResult | null = null;
     let written = false;
+    // The call is already closed (`finished`), its reservation keeps the budgets safe meanwhile:
+    // the commit waits one turn, so that the I/O that arrived with the upstream's last chunks (this
+    // call's tokens in the client's socket, other calls' chunks and requests) is served first, and
+    // it joins the next turn's group commit (the admissions of that turn) instead of one of its own.
+    await new Promise((resolve) => setImmediate(resolve));
     for (const wait of SETTLE_RETRY_MS) {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       try {

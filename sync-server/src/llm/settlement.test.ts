@@ -222,4 +222,33 @@ describe('settling every way a call can end', () => {
     expect((await chat(t.server, user, chatBody(sessionId))).status).toBe(200);
     await settled(calls);
   });
+
+  it('a stream whose upstream ended at once is settled after its client could read the answer, not in the same turn', async () => {
+    // The whole upstream answer arrives in one go: the settlement used to commit in that same
+    // turn, ahead of the client's read of the tokens already written. A client on this event loop
+    // sees the order: the answer's first token, then the settlement.
+    const { test: t, user, sessionId, calls } = await setup({ fake: { answer: () => 'Try the Italian Game.' } });
+    // The ledger's own (synchronous) settle: the moment the settlement transaction runs.
+    const ledger = t.ledger;
+    const settle = ledger.settle.bind(ledger);
+    let clientHadToken = false;
+    const seenAtSettle: boolean[] = [];
+    ledger.settle = (...args) => {
+      seenAtSettle.push(clientHadToken);
+      return settle(...args);
+    };
+    const response = await chat(t.server, user, chatBody(sessionId, { stream: true }));
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      seen += decoder.decode(value, { stream: true });
+      if (seen.includes('"content":"Try')) clientHadToken = true;
+    }
+    const [call] = await settled(calls);
+    expect(call).toMatchObject({ endedBy: 'completed', basis: 'usage' });
+    expect(seenAtSettle).toEqual([true]);
+  });
 });
