@@ -46,6 +46,9 @@ function Conversations({ mode, online }: { readonly mode: 'proxy' | 'direct'; re
   if (threadId === null && threads && threads.length > 0) return <Navigate to={`/chat/t/${threads[0]!.id}`} replace />;
 
   const defaultModel = models.status === 'ready' ? (models.models[0]?.id ?? 'gpt-4o-mini') : 'gpt-4o-mini';
+  // A conversation starts on the cheapest model the server offers: while that list is still on its
+  // way, starting one would pick the offline fallback instead, depending on how fast the click was.
+  const starting = creating || models.status === 'loading';
   const create = async () => {
     setCreating(true);
     setError(null);
@@ -66,7 +69,7 @@ function Conversations({ mode, online }: { readonly mode: 'proxy' | 'direct'; re
         <ThreadList
           threads={threads}
           activeId={threadId}
-          creating={creating}
+          creating={starting}
           onNew={() => void create()}
           onRename={(id, title) => rooms.rename(id, title)}
           onDelete={async (id) => {
@@ -90,7 +93,7 @@ function Conversations({ mode, online }: { readonly mode: 'proxy' | 'direct'; re
               Ask the assistant anything. Every message is checked against your budgets on this device first, and again on the server; the meter shows what
               each session and each day costs.
             </Text>
-            <Button onClick={() => void create()} loading={creating}>
+            <Button onClick={() => void create()} loading={starting}>
               New conversation
             </Button>
           </Stack>
