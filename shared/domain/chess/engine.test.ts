@@ -22,6 +22,9 @@ const STARTS = [
   '8/8/1k6/2b5/2pP4/8/5K2/8 b - d3 0 1',
   '8/8/8/8/8/2k5/8/K1Q5 w - - 0 1',
   '4k3/8/8/8/8/8/8/4K1NN w - - 98 80',
+  // A rival knight pinned to its king: the SAN of Nb5-c3 needs no disambiguator.
+  'k7/8/8/1N6/8/8/8/K2N3r w - - 0 1',
+  'r1bqkb1r/pppp1ppp/2n2n2/4p2Q/2B1P3/8/PPPP1PPP/RNB1K1NR w KQkq - 4 4',
 ];
 
 /** chess.js's own answer, in the order the domain checks them. */
@@ -80,6 +83,11 @@ const square = fc.tuple(fc.constantFrom(...'abcdefgh'), fc.constantFrom(...'1234
 describe('engine shortcuts agree with chess.js', () => {
   it('uses the chess.js 1.4.0 internals (else the public fallback is what runs)', () => {
     expect(USES_CHESS_INTERNALS).toBe(true);
+  });
+
+  it('leaves out a pinned rival from the disambiguator', () => {
+    const played = playMove(new Chess('k7/8/8/1N6/8/8/8/K2N3r w - - 0 1'), { from: 'b5', to: 'c3' });
+    expect(played.ok && played.value.san).toBe('Nc3');
   });
 
   it('random games: every candidate move and the outcome after each ply', () => {

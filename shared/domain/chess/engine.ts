@@ -100,14 +100,17 @@ function moveRefused(chess: Chess, input: MoveInput): Result<never, EngineError>
 // `chess.move()` generates every legal move twice (once to find the move, once more inside its
 // `Move` object for the SAN) and prints two FENs for `before`/`after`, and `isStalemate` or
 // `isCheckmate` generates them a third time: together about two thirds of the referee's CPU per
-// move. The private methods below let one generation serve the lookup and the SAN, and the
-// game-over test stop at the first legal reply. They are chess.js 1.4.0's (pinned in
+// move. Most of a generation is the legality test (make, look for an attack on the king, undo)
+// of every pseudo-legal move; with the private methods below, only the moves that matter are
+// tested, and the game-over test stops at the first legal reply. They are chess.js 1.4.0's (pinned in
 // package.json); if a version lacks them, the public calls above are used instead, and
 // engine.test.ts pins both paths to chess.js's public answers.
 
 interface InternalMove {
   readonly from: number;
   readonly to: number;
+  readonly piece: string;
+  readonly captured?: string | undefined;
   readonly promotion?: string | undefined;
   readonly flags: number;
 }
@@ -115,51 +118,94 @@ interface InternalMove {
 interface ChessInternals {
   readonly _turn: 'w' | 'b';
   _moves(options?: { readonly legal?: boolean }): InternalMove[];
-  _moveToSan(move: InternalMove, moves: InternalMove[]): string;
   _makeMove(move: InternalMove): void;
   _undoMove(): unknown;
   _incPositionCount(): void;
   _isKingAttacked(color: 'w' | 'b'): boolean;
 }
 
-const INTERNAL_METHODS = ['_moves', '_moveToSan', '_makeMove', '_undoMove', '_incPositionCount', '_isKingAttacked'] as const;
+const INTERNAL_METHODS = ['_moves', '_makeMove', '_undoMove', '_incPositionCount', '_isKingAttacked'] as const;
 const INTERNALS_OK = INTERNAL_METHODS.every((name) => typeof (Chess.prototype as unknown as Record<string, unknown>)[name] === 'function');
 
 /** Exported for engine.test.ts only: whether the fast paths are in use. */
 export const USES_CHESS_INTERNALS = INTERNALS_OK;
+
+// chess.js 1.4.0's move flags (`BITS`), for the SAN.
+const FLAG_CAPTURE = 2;
+const FLAG_EP_CAPTURE = 8;
+const FLAG_KSIDE_CASTLE = 32;
+const FLAG_QSIDE_CASTLE = 64;
 
 /** 0x88 index of a checked square ("a8" is 0, "h1" is 119), as chess.js numbers them. */
 function ox88(square: string): number {
   return (56 - square.charCodeAt(1)) * 16 + (square.charCodeAt(0) - 97);
 }
 
+function squareOf(index: number): string {
+  return `${'abcdefgh'[index & 0xf]!}${'87654321'[index >> 4]!}`;
+}
+
+function isLegal(chess: ChessInternals, move: InternalMove): boolean {
+  const us = chess._turn;
+  chess._makeMove(move);
+  const legal = !chess._isKingAttacked(us);
+  chess._undoMove();
+  return legal;
+}
+
+/**
+ * Finds the move among the pseudo-legal ones and tests the legality of that move alone (and
+ * of the few rivals its SAN may need to tell apart) instead of all of them, plays it, and
+ * writes its SAN as chess.js's `_moveToSan` does; the check/mate suffix comes from the same
+ * legal-reply search as `boardOutcome`.
+ */
 function playMoveFast(chess: ChessInternals, input: MoveInput): Result<PlayedMove, EngineError> {
   const from = ox88(input.from);
   const to = ox88(input.to);
-  const moves = chess._moves();
+  const moves = chess._moves({ legal: false });
   // The match `chess.move({ from, to, promotion })` takes: a promoting move needs its piece,
   // and a piece on a move that does not promote matches and is then refused below.
   const move = moves.find((m) => m.from === from && m.to === to && (m.promotion === undefined || m.promotion === input.promotion));
-  if (move === undefined) return moveRefused(chess as unknown as Chess, input);
+  if (move === undefined || !isLegal(chess, move)) return moveRefused(chess as unknown as Chess, input);
   if (move.promotion !== input.promotion) return fail('illegal-move', `${uciOf(input)} is not legal here`);
-  const san = chess._moveToSan(move, moves);
+  let san: string;
+  if (move.flags & FLAG_KSIDE_CASTLE) san = 'O-O';
+  else if (move.flags & FLAG_QSIDE_CASTLE) san = 'O-O-O';
+  else {
+    san = '';
+    if (move.piece !== 'p') san += move.piece.toUpperCase() + disambiguator(chess, move, moves);
+    if (move.flags & (FLAG_CAPTURE | FLAG_EP_CAPTURE)) san += `${move.piece === 'p' ? input.from[0]! : ''}x`;
+    san += input.to;
+    if (move.promotion !== undefined) san += `=${move.promotion.toUpperCase()}`;
+  }
   chess._makeMove(move);
   chess._incPositionCount();
+  if (chess._isKingAttacked(chess._turn)) san += hasLegalMove(chess as unknown as Chess) ? '+' : '#';
   return ok(input.promotion === undefined ? { from: input.from, to: input.to, san } : { from: input.from, to: input.to, promotion: input.promotion, san });
+}
+
+/** chess.js's `getDisambiguator` over the legal moves of the same piece to the same square. */
+function disambiguator(chess: ChessInternals, move: InternalMove, moves: readonly InternalMove[]): string {
+  let ambiguities = 0;
+  let sameRank = 0;
+  let sameFile = 0;
+  for (const other of moves) {
+    if (other.piece !== move.piece || other.from === move.from || other.to !== move.to || !isLegal(chess, other)) continue;
+    ambiguities += 1;
+    if (other.from >> 4 === move.from >> 4) sameRank += 1;
+    if ((other.from & 0xf) === (move.from & 0xf)) sameFile += 1;
+  }
+  if (ambiguities === 0) return '';
+  const square = squareOf(move.from);
+  if (sameRank > 0 && sameFile > 0) return square;
+  return sameFile > 0 ? square[1]! : square[0]!;
 }
 
 /** Whether the side to move has a legal move: `moves().length > 0`, stopping at the first. */
 function hasLegalMove(chess: Chess): boolean {
   if (!INTERNALS_OK) return chess.moves().length > 0;
   const internals = chess as unknown as ChessInternals;
-  const us = internals._turn;
-  for (const move of internals._moves({ legal: false })) {
-    internals._makeMove(move);
-    const legal = !internals._isKingAttacked(us);
-    internals._undoMove();
-    if (legal) return true;
-  }
-  return false;
+  return internals._moves({ legal: false }).some((move) => isLegal(internals, move));
 }
 
 export function uciOf(move: { readonly from: string; readonly to: string; readonly promotion?: string | undefined }): string {
