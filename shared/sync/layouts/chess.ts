@@ -258,7 +258,10 @@ export function writeGameRoom(doc: Y.Doc, previous: ChessGameRecord | null, next
   const array = moves as Y.Array<unknown>;
   const kept = previous !== null && array.length === previous.moves.length && previous.moves.every((move, index) => next.moves[index] === move) ? array.length : 0;
   if (kept === 0 && array.length > 0) array.delete(0, array.length);
-  if (next.moves.length > kept) array.push(next.moves.slice(kept));
+  // `insert` at the end, not `push`: Yjs's push walks the whole list from its start unless a
+  // search marker exists, and only index-based calls such as `insert` create one, so push
+  // cost grew with every ply while insert finds the end from the last marker.
+  if (next.moves.length > kept) array.insert(array.length, next.moves.slice(kept));
 }
 
 // Chat ------------------------------------------------------------------------------------------
