@@ -34,8 +34,21 @@ describe('RoomManager: client updates that arrive together', () => {
     store = null;
   });
 
+  /** A manager on a fresh store with the user's outbox loaded and its writer attached; `before`: updates stored so far. */
+  async function outboxWithWriter(hooks?: ClientUpdateHooks) {
+    const opened = SqliteStore.open(temporaryDir());
+    store = opened;
+    const manager = new RoomManager({ store: opened, logger: createLogger('silent'), metrics: createMetrics(), idleUnloadMs: 60_000, compactEvery: 1_000 });
+    if (hooks) manager.hooks = hooks;
+    const name = roomNames.outbox('t', 'u');
+    const room = await manager.acquire(name);
+    const writer = peer('writer');
+    manager.attach(room, writer);
+    const storedLog = async () => (await opened.rooms.load(name)).updates;
+    return { manager, room, writer, storedLog, before: (await storedLog()).length };
+  }
+
   it('applies, reads and stores each in arrival order, in one batch, and publishes the batch once', async () => {
-    store = SqliteStore.open(temporaryDir());
     const seen: Array<{ keys: string[]; values: unknown[] }> = [];
     const stored: Array<{ keys: string[]; queued: number }> = [];
     const hooks: ClientUpdateHooks = {
@@ -47,15 +60,9 @@ describe('RoomManager: client updates that arrive together', () => {
       },
       afterStore: (_room, changes, queued) => stored.push({ keys: [...changes.upserted], queued }),
     };
-    const manager = new RoomManager({ store, logger: createLogger('silent'), metrics: createMetrics(), idleUnloadMs: 60_000, compactEvery: 1_000 });
-    manager.hooks = hooks;
-    const name = roomNames.outbox('t', 'u');
-    const room = await manager.acquire(name);
-    const writer = peer('writer');
+    const { manager, room, writer, storedLog, before } = await outboxWithWriter(hooks);
     const reader = peer('reader');
-    manager.attach(room, writer);
     manager.attach(room, reader);
-    const before = (await store.rooms.load(name)).updates.length;
 
     const client = new Y.Doc();
     const updates = [
@@ -78,7 +85,7 @@ describe('RoomManager: client updates that arrive together', () => {
       { keys: ['a'], queued: 0 },
       { keys: ['b'], queued: 0 },
     ]);
-    const log = (await store.rooms.load(name)).updates.slice(before);
+    const log = (await storedLog()).slice(before);
     expect(log.map((entry) => entry.data)).toEqual(updates);
     expect(log.map((entry) => entry.seq)).toEqual([before + 1, before + 2, before + 3]);
     // One message for the batch, to everyone but its writer; it carries all three.
@@ -89,13 +96,7 @@ describe('RoomManager: client updates that arrive together', () => {
   });
 
   it('with no one else in the room an update is not re-encoded, yet what is new (insertions, deletions, structs waiting for others) is told from what is not', async () => {
-    store = SqliteStore.open(temporaryDir());
-    const manager = new RoomManager({ store, logger: createLogger('silent'), metrics: createMetrics(), idleUnloadMs: 60_000, compactEvery: 1_000 });
-    const name = roomNames.outbox('t', 'u');
-    const room = await manager.acquire(name);
-    const writer = peer('writer');
-    manager.attach(room, writer);
-    const before = (await store.rooms.load(name)).updates.length;
+    const { manager, room, writer, storedLog, before } = await outboxWithWriter();
     const client = new Y.Doc();
     const set = updatesOf((doc) => doc.getMap('intents').set('a', 1), client);
     const removal = updatesOf((doc) => doc.getMap('intents').delete('a'), client);
@@ -114,7 +115,7 @@ describe('RoomManager: client updates that arrive together', () => {
     // Its structs wait for `skipped`: nothing visible changed, but it must be stored.
     expect(await manager.applyClientUpdate(room, waiting, writer, origin)).toBe(true);
     expect(listened).toEqual([false, false, false, false]);
-    const log = (await store.rooms.load(name)).updates.slice(before);
+    const log = (await storedLog()).slice(before);
     expect(log.map((entry) => entry.data)).toEqual([set, removal, waiting]);
     expect(writer.received).toHaveLength(0);
     // Someone to tell: the next update is encoded and relayed to them.
@@ -130,13 +131,7 @@ describe('RoomManager: client updates that arrive together', () => {
   });
 
   it('a malformed update in a batch fails alone; the others are stored', async () => {
-    store = SqliteStore.open(temporaryDir());
-    const manager = new RoomManager({ store, logger: createLogger('silent'), metrics: createMetrics(), idleUnloadMs: 60_000, compactEvery: 1_000 });
-    const name = roomNames.outbox('t', 'u');
-    const room = await manager.acquire(name);
-    const writer = peer('writer');
-    manager.attach(room, writer);
-    const before = (await store.rooms.load(name)).updates.length;
+    const { manager, room, writer, storedLog, before } = await outboxWithWriter();
     const client = new Y.Doc();
     const good = updatesOf((doc) => doc.getMap('intents').set('a', 1), client);
     const later = updatesOf((doc) => doc.getMap('intents').set('b', 2), client);
@@ -146,7 +141,7 @@ describe('RoomManager: client updates that arrive together', () => {
       manager.applyClientUpdate(room, later, writer, origin),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((await store.rooms.load(name)).updates.slice(before).map((entry) => entry.data)).toEqual([good, later]);
+    expect((await storedLog()).slice(before).map((entry) => entry.data)).toEqual([good, later]);
     await manager.shutdown();
   });
 });
