@@ -1,6 +1,6 @@
 import { encodeChat } from 'gpt-tokenizer/model/gpt-4o';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, requestFingerprint } from './fingerprint.ts';
+import { requestFingerprint } from './fingerprint.ts';
 import { ALLOWED_REQUEST_FIELDS, parseChatRequest, requestedMaxTokens, type ChatRequest } from './request.ts';
 import { countPromptTokens, countTextTokens, reservedPromptTokens } from './tokens.ts';
 import { upstreamRequestBody } from './upstream.ts';
@@ -125,7 +125,29 @@ describe('fingerprint', () => {
     expect(requestFingerprint(a)).toMatch(/^[0-9a-f]{16}$/);
     expect(requestFingerprint(parsed({ ...base, temperature: 0.1 }))).not.toBe(requestFingerprint(a));
     expect(requestFingerprint(parsed({ ...base, messages: [{ role: 'user', content: 'Hello!' }] }))).not.toBe(requestFingerprint(parsed(base)));
-    expect(canonicalJson({ b: [1, undefined], a: null, c: { y: 1, x: 2 } })).toBe('{"b":[1,null],"c":{"x":2,"y":1}}');
+  });
+
+  it('is canonical inside nested values: key order and null fields do not count', () => {
+    const a = parsed({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'text', text: 'there' }], name: 'ann' }], seed: null });
+    const b = parsed({ ...base, messages: [{ name: 'ann', content: [{ text: 'Hi', type: 'text' }, { text: 'there', type: 'text' }], role: 'user' }] });
+    expect(requestFingerprint(a)).toBe(requestFingerprint(b));
+    const swapped = parsed({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'there' }, { type: 'text', text: 'Hi' }], name: 'ann' }] });
+    expect(requestFingerprint(swapped)).not.toBe(requestFingerprint(a));
+    expect(requestFingerprint(parsed({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }] }))).not.toBe(requestFingerprint(parsed(base)));
+  });
+
+  it('never confuses values whose text runs together', () => {
+    const stops = (...stop: string[]) => parsed({ ...base, stop });
+    expect(requestFingerprint(stops('ab', 'c'))).not.toBe(requestFingerprint(stops('a', 'bc')));
+    expect(requestFingerprint(stops('a', ''))).not.toBe(requestFingerprint(stops('a')));
+    const parts = (...texts: string[]) => parsed({ ...base, messages: [{ role: 'user', content: texts.map((text) => ({ type: 'text', text })) }] });
+    expect(requestFingerprint(parts('ab', 'c'))).not.toBe(requestFingerprint(parts('a', 'bc')));
+    // Shapes the schema refuses today, so that a field added to it later cannot collide either.
+    const raw = (extra: unknown) => requestFingerprint({ ...base, extra } as never);
+    expect(raw([['a'], ['b']])).not.toBe(raw([['a', ['b']]]));
+    expect(raw({ a: { b: 1 }, c: 2 })).not.toBe(raw({ a: { b: 1, c: 2 } }));
+    expect(requestFingerprint(parsed({ ...base, seed: 12 }))).not.toBe(requestFingerprint(parsed({ ...base, seed: 1, temperature: 2 })));
+    expect(requestFingerprint(parsed({ ...base, stop: ['1'] }))).not.toBe(requestFingerprint(parsed({ ...base, stop: '1' })));
   });
 });
 
