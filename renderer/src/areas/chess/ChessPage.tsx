@@ -13,7 +13,7 @@
  * The lobby room stays open across the area: the server removes a player's seeks (and challenge
  * links) when their last lobby connection closes, so leaving the area withdraws them.
  */
-import { Button, Card, Group, List, Loader, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import { Button, Group, List, Loader, Stack, Text, Title } from '@mantine/core';
 import { IconBook2, IconChessKnight, IconHistory, IconSwords, IconUserPlus } from '@tabler/icons-react';
 import { useEffect, useRef, useState } from 'react';
 import { Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
@@ -27,6 +27,7 @@ import { HistoryPage, ReplayPage } from './HistoryPage.tsx';
 import { JoinPage } from './JoinPage.tsx';
 import { LobbyPage } from './LobbyPage.tsx';
 import { graceWords } from './model/format.ts';
+import { IntroCard } from '../../ui/IntroCard.tsx';
 
 function SectionLinks() {
   const location = useLocation();
@@ -74,28 +75,19 @@ function PlayAsGuest({ invited }: { readonly invited: boolean }) {
     }
   };
   return (
-    <Card withBorder padding="lg" maw={640}>
-      <Stack gap="sm">
-        <Group gap="sm">
-          <ThemeIcon size="lg" variant="light" aria-hidden>
-            <IconChessKnight size={20} />
-          </ThemeIcon>
-          <Title order={3} size="h4">
-            {invited ? 'You are invited to a game of chess' : 'Play chess now, no signup'}
-          </Title>
-        </Group>
-        <Text>{invited ? 'Continue as a guest to see the challenge and join it.' : 'Continue as a guest and the lobby pairs you with a person in seconds.'}</Text>
-        <List size="sm" spacing={4}>
+    <IntroCard
+      icon={IconChessKnight}
+      title={invited ? 'You are invited to a game of chess' : 'Play chess now, no signup'}
+      text={invited ? 'Continue as a guest to see the challenge and join it.' : 'Continue as a guest and the lobby pairs you with a person in seconds.'}
+      points={
+        <>
           <List.Item>Server clocks from 1-minute bullet to 30-minute games; draw offers, rematches, chat.</List.Item>
           <List.Item data-testid="grace-promise">{grace === null ? 'If your connection drops, the game waits a while for you to come back.' : `If your connection drops, you have ${grace} to come back.`}</List.Item>
           <List.Item>Guests play casual games; an account keeps a rating.</List.Item>
-        </List>
-        {error && (
-          <Text c="red" role="alert">
-            {error}
-          </Text>
-        )}
-        <Group>
+        </>
+      }
+      actions={
+        <>
           <Button leftSection={<IconUserPlus size={18} />} loading={busy} onClick={() => void start()}>
             Play as guest
           </Button>
@@ -105,9 +97,15 @@ function PlayAsGuest({ invited }: { readonly invited: boolean }) {
           <Button variant="subtle" component={Link} to="/chess/analysis">
             Analysis board
           </Button>
-        </Group>
-      </Stack>
-    </Card>
+        </>
+      }
+    >
+      {error && (
+        <Text c="red" role="alert">
+          {error}
+        </Text>
+      )}
+    </IntroCard>
   );
 }
 
